@@ -1,0 +1,76 @@
+//! Command-line arguments (clap derive types only).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Build a project's security site, feeds and advisories from files in git.
+#[derive(Debug, Parser)]
+#[command(name = "disclose", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The site directory (the one with site.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The build clock, shared by the commands that decide what is published.
+#[derive(Debug, clap::Args)]
+pub struct ClockArgs {
+    /// The time to build for (RFC 3339, e.g. 2026-03-04T14:00:00Z).
+    /// Defaults to SOURCE_DATE_EPOCH, then to the current time.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every input file and report every problem.
+    Check {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Build the site into the output directory.
+    Build {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// Output directory, replaced whole on success.
+        #[arg(long, default_value = "public", value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// List advisories under embargo and when each lifts.
+    Embargo {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// How to print the list.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Write the JSON Schemas of the input files into DIR.
+    #[command(hide = true)]
+    Schemas {
+        #[arg(default_value = "schemas")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Messages with the source line, for people.
+    Human,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}

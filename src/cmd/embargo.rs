@@ -1,0 +1,77 @@
+//! `disclose embargo`: what is withheld and when it lifts, so CI can schedule
+//! the rebuild.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use disclose::diagnostic::render_human;
+use disclose::{Options, check, embargo};
+
+use super::{CONTENT_ERROR, OK, exit, usage_error};
+use crate::cli::{ClockArgs, ListFormat};
+
+pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
+    let now = match super::resolve_clock(clock) {
+        Ok(t) => t,
+        Err(e) => return usage_error(e),
+    };
+    let mut report = match check(&Options { root, now }) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let Some(site) = report.site.take() else {
+        eprint!(
+            "{}",
+            render_human(&report.diagnostics, |f| report.sources.text_of(f))
+        );
+        return exit(CONTENT_ERROR);
+    };
+    let split = embargo::apply(site, now);
+    let mut withheld = split.withheld.clone();
+    withheld.sort_by(|a, b| a.lifts_at.cmp(&b.lifts_at).then_with(|| a.id.cmp(&b.id)));
+    match format {
+        ListFormat::Json => {
+            let items: Vec<_> = withheld
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "id": w.id,
+                        "file": w.file,
+                        "lifts_at": w.lifts_at.to_string(),
+                        "announce": w.announce.map(|t| t.to_string()),
+                        "severity": w.severity,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "now": now.to_string(),
+                "withheld": items,
+                "next_lift": split.next_lift().map(|t| t.to_string()),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        ListFormat::Human => {
+            if withheld.is_empty() {
+                println!("no advisories under embargo at {now}");
+            }
+            for w in &withheld {
+                let announce = match w.announce {
+                    Some(t) if t <= now => format!("announced since {t}"),
+                    Some(t) => format!("announced from {t}"),
+                    None => "not announced".into(),
+                };
+                println!(
+                    "{}\tlifts {}\t{}\t{}",
+                    w.id,
+                    w.lifts_at,
+                    w.severity.as_deref().unwrap_or("not rated"),
+                    announce
+                );
+            }
+            if let Some(next) = split.next_lift() {
+                println!("next lift: {next}");
+            }
+        }
+    }
+    exit(OK)
+}

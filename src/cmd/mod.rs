@@ -1,0 +1,51 @@
+//! One thin module per subcommand: turn arguments into [`Options`], call the
+//! library, print, and pick the exit code.
+
+pub mod build;
+pub mod check;
+pub mod embargo;
+pub mod schemas;
+
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+
+use crate::cli::ClockArgs;
+
+/// Exit codes: 0 success, 1 content errors, 2 usage or I/O errors.
+pub const OK: u8 = 0;
+pub const CONTENT_ERROR: u8 = 1;
+pub const USAGE_ERROR: u8 = 2;
+
+pub fn exit(code: u8) -> ExitCode {
+    ExitCode::from(code)
+}
+
+/// The build clock: `--now`, else `SOURCE_DATE_EPOCH`, else the wall clock.
+/// This is the only place the program reads the current time.
+pub fn resolve_clock(args: &ClockArgs) -> Result<Timestamp, String> {
+    if let Some(now) = &args.now {
+        return now.parse::<Timestamp>().map_err(|_| {
+            format!(
+                "--now `{now}` is not an RFC 3339 date-time with offset (e.g. 2026-03-04T14:00:00Z)"
+            )
+        });
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        return epoch
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| Timestamp::from_second(s).ok())
+            .ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds since 1970")
+            });
+    }
+    Ok(Timestamp::now())
+}
+
+/// Prints a usage or I/O error and returns exit code 2.
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    exit(USAGE_ERROR)
+}

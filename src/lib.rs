@@ -1,0 +1,120 @@
+//! `disclose` turns a project's security advisories — YAML/Markdown files in
+//! git — into a public security site and machine-readable feeds, and never
+//! lets an advisory under embargo into any output before its publish time.
+//!
+//! The pipeline runs one way:
+//! `load → validate → Site → embargo → render targets → output::commit`.
+//! Every stage before [`output`] is pure and works in memory; [`check`] and
+//! [`build`] share it.
+
+pub mod config;
+pub mod diagnostic;
+pub mod embargo;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod schema;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use diagnostic::{Diagnostic, Diagnostics};
+use load::{LoadError, SiteSources};
+
+/// What a command runs on.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site directory (holds `site.toml`).
+    pub root: PathBuf,
+    /// The build clock: what is published is decided against it.
+    pub now: Timestamp,
+}
+
+/// The outcome of checking a site.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub sources: SiteSources,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The checked site, when there are no errors.
+    pub site: Option<model::Site>,
+}
+
+impl CheckReport {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == diagnostic::Severity::Error)
+    }
+}
+
+/// Loads and checks every input of the site.
+pub fn check(opts: &Options) -> Result<CheckReport, LoadError> {
+    let mut diags = Diagnostics::new();
+    let sources = load::read_site(&opts.root, &mut diags)?;
+    let site = validate::validate_site(&sources, opts.now, &mut diags);
+    Ok(CheckReport {
+        sources,
+        diagnostics: diags.sorted(),
+        site,
+    })
+}
+
+/// Why a build did not produce a site.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("the site has errors; run `disclose check` for the full list")]
+    Content(Box<CheckReport>),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+/// What a build produced and what it held back.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub published: usize,
+    pub files: usize,
+    pub withheld: Vec<embargo::Withheld>,
+    pub next_lift: Option<Timestamp>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Renders the site in memory and checks it: everything a build does short
+/// of writing. The outputs are sorted by path.
+pub fn render_site(
+    opts: &Options,
+) -> Result<(Vec<render::Output>, embargo::Embargoed, CheckReport), BuildError> {
+    let mut report = check(opts)?;
+    let Some(site) = report.site.take() else {
+        return Err(BuildError::Content(Box::new(report)));
+    };
+    let embargoed = embargo::apply(site, opts.now);
+    let ctx = render::RenderContext {
+        public: &embargoed.public,
+        now: opts.now,
+    };
+    let outputs = render::render_all(&ctx)?;
+    output::verify(&outputs, &embargoed.forbidden_tokens())?;
+    Ok((outputs, embargoed, report))
+}
+
+/// Builds the site into `out`, replacing what was there only on success.
+pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildReport, BuildError> {
+    let (outputs, embargoed, report) = render_site(opts)?;
+    output::commit(out, &outputs, &embargoed.forbidden_tokens())?;
+    Ok(BuildReport {
+        published: embargoed.public.site.advisories.len(),
+        files: outputs.len(),
+        next_lift: embargoed.next_lift(),
+        withheld: embargoed.withheld,
+        warnings: report.diagnostics,
+    })
+}

@@ -1,0 +1,330 @@
+//! Reading a site from disk: find the input files, read them as UTF-8 within
+//! size limits, split front matter, and parse YAML into the raw input types.
+//!
+//! Nothing here judges content beyond its syntax; `validate` does that.
+
+pub mod frontmatter;
+pub mod raw;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostics, Pos, SourceName};
+use frontmatter::split_front_matter;
+use raw::{RawAdvisory, RawPage, RawReleases};
+use yaml::{Located, YamlDoc};
+
+/// The largest input file read; advisories are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Where the inputs live inside a site directory.
+pub const CONFIG_FILE: &str = "site.toml";
+pub const ADVISORIES_DIR: &str = "content/advisories";
+pub const RELEASES_FILE: &str = "content/releases.yaml";
+pub const PAGES_DIR: &str = "content/pages";
+
+/// An input file read as text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: SourceName,
+    pub text: String,
+}
+
+/// Problems that stop before content can be judged: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: no site.toml here; run `disclose init` to create a site, or pass --root")]
+    NotASite { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Every input file of a site, read but not yet parsed.
+#[derive(Debug, Clone)]
+pub struct SiteSources {
+    pub root: PathBuf,
+    pub config: SourceFile,
+    pub releases: Option<SourceFile>,
+    pub advisories: Vec<SourceFile>,
+    pub pages: Vec<SourceFile>,
+}
+
+impl SiteSources {
+    /// The text of an input file by its diagnostic name, for quoting it.
+    pub fn text_of(&self, name: &str) -> Option<&str> {
+        std::iter::once(&self.config)
+            .chain(self.releases.as_ref())
+            .chain(&self.advisories)
+            .chain(&self.pages)
+            .find(|f| f.name.as_str() == name)
+            .map(|f| f.text.as_str())
+    }
+}
+
+/// Reads every input file of the site at `root`. Files that cannot be read
+/// as text are reported and left out.
+pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, LoadError> {
+    let config_path = root.join(CONFIG_FILE);
+    if !config_path.is_file() {
+        return Err(LoadError::NotASite {
+            path: root.to_path_buf(),
+        });
+    }
+    let config = read_text(root, &config_path, diags)?.unwrap_or_else(|| SourceFile {
+        name: SourceName::new(root, &config_path),
+        text: String::new(),
+    });
+
+    let releases_path = root.join(RELEASES_FILE);
+    let releases = if releases_path.exists() {
+        read_text(root, &releases_path, diags)?
+    } else {
+        diags
+            .error(
+                "missing-releases",
+                &SourceName(RELEASES_FILE.into()),
+                Pos::START,
+                "the releases file is missing",
+            )
+            .help("create content/releases.yaml listing the project's release series (see docs/format.md)");
+        None
+    };
+
+    let advisories = read_dir_files(root, ADVISORIES_DIR, &["md", "yaml"], diags)?;
+    let pages = read_dir_files(root, PAGES_DIR, &["md"], diags)?;
+    Ok(SiteSources {
+        root: root.to_path_buf(),
+        config,
+        releases,
+        advisories,
+        pages,
+    })
+}
+
+/// Reads a file as UTF-8 text within [`MAX_FILE_BYTES`]; reports and skips
+/// files that are too large or not UTF-8.
+fn read_text(
+    root: &Path,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Result<Option<SourceFile>, LoadError> {
+    let name = SourceName::new(root, path);
+    let io_err = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(io_err)?.len();
+    if len > MAX_FILE_BYTES {
+        diags
+            .error(
+                "file-too-large",
+                &name,
+                Pos::START,
+                format!("file is {len} bytes, more than the limit of {MAX_FILE_BYTES}"),
+            )
+            .help("an input file is at most 1 MiB: move long material to a linked page");
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Some(SourceFile {
+            name,
+            text: text.replace("\r\n", "\n"),
+        })),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let pos = Pos::of_offset(valid, valid.len());
+            diags
+                .error(
+                    "not-utf8",
+                    &name,
+                    pos,
+                    format!(
+                        "file is not UTF-8 (invalid byte 0x{:02X})",
+                        bytes[e.valid_up_to()]
+                    ),
+                )
+                .help("save the file as UTF-8");
+            Ok(None)
+        }
+    }
+}
+
+/// Reads every file with one of `extensions` below `dir`, in name order.
+/// Symbolic links are followed, and a link loop is reported, not followed forever.
+fn read_dir_files(
+    root: &Path,
+    dir: &str,
+    extensions: &[&str],
+    diags: &mut Diagnostics,
+) -> Result<Vec<SourceFile>, LoadError> {
+    let base = root.join(dir);
+    if !base.exists() {
+        return Ok(Vec::new());
+    }
+    let mut paths = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .max_depth(8)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().unwrap_or(&base);
+                let name = SourceName::new(root, at);
+                if e.loop_ancestor().is_some() {
+                    diags
+                        .error("symlink-loop", &name, Pos::START, "symbolic link loop")
+                        .help("remove the link that points back to a folder containing it");
+                } else {
+                    diags
+                        .error("unreadable", &name, Pos::START, format!("cannot read: {e}"))
+                        .help("fix the file's permissions or remove the broken link");
+                }
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let file_name = entry.file_name().to_string_lossy();
+        if file_name.starts_with('.') {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if extensions.contains(&ext) {
+            paths.push(path.to_path_buf());
+        } else {
+            diags
+                .warning(
+                    "ignored-file",
+                    &SourceName::new(root, path),
+                    Pos::START,
+                    format!("file `{file_name}` is ignored"),
+                )
+                .help(format!(
+                    "only {} files are read in {dir}",
+                    extensions
+                        .iter()
+                        .map(|e| format!(".{e}"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ));
+        }
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        if let Some(file) = read_text(root, &path, diags)? {
+            files.push(file);
+        }
+    }
+    Ok(files)
+}
+
+/// An advisory file parsed into its raw form.
+#[derive(Debug, Clone)]
+pub struct ParsedAdvisory {
+    pub file: SourceName,
+    /// The file name without extension: the default id.
+    pub stem: String,
+    /// Line of the file where the YAML starts (2 for front matter).
+    pub yaml_first_line: u32,
+    pub raw: RawAdvisory,
+    /// The Markdown body of a `.md` file, and the line it starts on.
+    pub body: Option<Located<String>>,
+}
+
+/// A page parsed into front matter and Markdown body.
+#[derive(Debug, Clone)]
+pub struct ParsedPage {
+    pub file: SourceName,
+    pub stem: String,
+    pub yaml_first_line: u32,
+    pub raw: RawPage,
+    pub body: Located<String>,
+}
+
+fn stem_of(name: &SourceName) -> String {
+    let last = name.as_str().rsplit('/').next().unwrap_or(name.as_str());
+    match last.rfind('.') {
+        Some(i) => last[..i].to_string(),
+        None => last.to_string(),
+    }
+}
+
+/// Parses one advisory file (front matter + Markdown, or pure YAML).
+pub fn parse_advisory(file: &SourceFile, diags: &mut Diagnostics) -> Option<ParsedAdvisory> {
+    let stem = stem_of(&file.name);
+    let (doc, body) = if file.name.as_str().ends_with(".md") {
+        let split = split_front_matter(&file.text, &file.name, diags)?;
+        (split.yaml, Some(split.body))
+    } else {
+        (
+            YamlDoc {
+                text: &file.text,
+                first_line: 1,
+            },
+            None,
+        )
+    };
+    let raw: RawAdvisory = yaml::parse(doc, &file.name, diags)?;
+    Some(ParsedAdvisory {
+        file: file.name.clone(),
+        stem,
+        yaml_first_line: doc.first_line,
+        raw,
+        body,
+    })
+}
+
+/// Parses every advisory in parallel; diagnostics keep a stable order
+/// because they are sorted before they are shown.
+pub fn parse_advisories(files: &[SourceFile], diags: &mut Diagnostics) -> Vec<ParsedAdvisory> {
+    let results: Vec<(Option<ParsedAdvisory>, Diagnostics)> = files
+        .par_iter()
+        .map(|f| {
+            let mut local = Diagnostics::new();
+            let parsed = parse_advisory(f, &mut local);
+            (parsed, local)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for (parsed, local) in results {
+        diags.extend(local);
+        out.extend(parsed);
+    }
+    out
+}
+
+/// Parses `content/releases.yaml`.
+pub fn parse_releases(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawReleases> {
+    yaml::parse(
+        YamlDoc {
+            text: &file.text,
+            first_line: 1,
+        },
+        &file.name,
+        diags,
+    )
+}
+
+/// Parses a page: front matter and Markdown body.
+pub fn parse_page(file: &SourceFile, diags: &mut Diagnostics) -> Option<ParsedPage> {
+    let split = split_front_matter(&file.text, &file.name, diags)?;
+    let raw: RawPage = yaml::parse(split.yaml, &file.name, diags)?;
+    Some(ParsedPage {
+        file: file.name.clone(),
+        stem: stem_of(&file.name),
+        yaml_first_line: split.yaml.first_line,
+        raw,
+        body: split.body,
+    })
+}

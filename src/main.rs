@@ -1,0 +1,29 @@
+//! The `disclose` binary: parse arguments, run one command, exit with
+//! 0 (success), 1 (content errors) or 2 (usage or I/O errors).
+
+mod cli;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                cmd::exit(cmd::USAGE_ERROR)
+            } else {
+                cmd::exit(cmd::OK)
+            };
+        }
+    };
+    match cli.command {
+        cli::Command::Check { clock, format } => cmd::check::run(cli.root, &clock, format),
+        cli::Command::Build { clock, out } => cmd::build::run(cli.root, &clock, out),
+        cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
+        cli::Command::Schemas { dir } => cmd::schemas::run(dir),
+    }
+}

@@ -1,0 +1,22 @@
+//! The checked model: every type here can only hold valid values, so later
+//! stages (embargo, renderers) never re-check input.
+
+mod advisory;
+mod cvss;
+mod id;
+mod package;
+mod releases;
+mod site;
+mod time;
+mod version;
+
+pub use advisory::{Advisory, Affected, Credit, Patch, Reference, SeriesImpact, Withdrawal};
+pub use cvss::{Cvss, CvssVersion};
+pub use id::{AdvisoryId, Alias, Cwe, is_safe_segment, osv_id_is_valid};
+pub use package::{OSV_ECOSYSTEMS, Package, check_purl};
+pub use releases::{Release, Releases, Series, SupportStatus};
+pub use site::{Page, Site};
+pub use time::{Instant, parse_date, parse_instant};
+pub use version::{Version, VersionScheme};
+
+pub use crate::load::raw::{CreditType, ReferenceType};

@@ -1,0 +1,223 @@
+//! The only code that writes the built site: outputs are checked (paths stay
+//! inside the output directory; no withheld token in any byte), written to a
+//! staging directory beside the target, and swapped in whole. A failed build
+//! leaves the previous site exactly as it was.
+
+#![allow(clippy::disallowed_methods)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::AhoCorasick;
+
+use crate::render::Output;
+
+/// Why the output could not be committed.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("output path `{0}` is not a relative path inside the output directory")]
+    UnsafePath(String),
+    #[error("output path `{0}` is produced twice")]
+    DuplicatePath(String),
+    #[error("embargo leak: `{token}` (withheld) appears in {path} at byte {offset}")]
+    Leak {
+        path: String,
+        offset: usize,
+        token: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl OutputError {
+    /// Leaks and bad paths are the content's fault (exit 1); I/O is not (exit 2).
+    pub fn is_content_error(&self) -> bool {
+        !matches!(self, OutputError::Io { .. })
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A path is safe when it is relative, `/`-separated, and every segment is
+/// a plain name (no `..`, `.`, empty segment, backslash or drive letter).
+pub fn is_safe_output_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path.split('/').all(|seg| {
+            !seg.is_empty() && seg != "." && seg != ".." && !seg.contains(['\\', ':', '\0'])
+        })
+}
+
+/// Checks every path and scans every byte for withheld tokens.
+pub fn verify(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
+    let mut seen = BTreeSet::new();
+    for o in outputs {
+        if !is_safe_output_path(&o.path) {
+            return Err(OutputError::UnsafePath(o.path.clone()));
+        }
+        if !seen.insert(o.path.as_str()) {
+            return Err(OutputError::DuplicatePath(o.path.clone()));
+        }
+    }
+    scan_for_leaks(outputs, forbidden)
+}
+
+/// Fails on the first output that contains a forbidden token, with its
+/// file and byte offset. HTML and XML may escape characters of a title, so
+/// the escaped spellings are searched as well.
+pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
+    if forbidden.is_empty() {
+        return Ok(());
+    }
+    let mut patterns: Vec<String> = Vec::with_capacity(forbidden.len() * 2);
+    let mut original: Vec<usize> = Vec::new();
+    for (i, t) in forbidden.iter().enumerate() {
+        patterns.push(t.clone());
+        original.push(i);
+        let escaped = crate::render::escape_html(t);
+        if escaped != *t {
+            patterns.push(escaped);
+            original.push(i);
+        }
+    }
+    let matcher = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&patterns)
+        .map_err(|e| OutputError::Io {
+            path: PathBuf::from("<leak scan>"),
+            source: std::io::Error::other(e),
+        })?;
+    for o in outputs {
+        if let Some(m) = matcher.find(&o.bytes) {
+            return Err(OutputError::Leak {
+                path: o.path.clone(),
+                offset: m.start(),
+                token: forbidden[original[m.pattern().as_usize()]].clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes `outputs` into a fresh staging directory beside `out_dir` and
+/// swaps it in place of `out_dir`.
+pub fn commit(out_dir: &Path, outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
+    verify(outputs, forbidden)?;
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.staging-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+
+    let result = write_tree(&staging, outputs).and_then(|()| swap(&staging, out_dir, &old));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_tree(staging: &Path, outputs: &[Output]) -> Result<(), OutputError> {
+    if staging.exists() {
+        fs::remove_dir_all(staging).map_err(io(staging))?;
+    }
+    fs::create_dir_all(staging).map_err(io(staging))?;
+    for o in outputs {
+        let path = staging.join(&o.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        fs::write(&path, &o.bytes).map_err(io(&path))?;
+    }
+    Ok(())
+}
+
+/// Replaces `out_dir` with `staging`. If the second rename fails, the old
+/// site is put back.
+fn swap(staging: &Path, out_dir: &Path, old: &Path) -> Result<(), OutputError> {
+    let had_old = out_dir.exists();
+    if had_old {
+        if old.exists() {
+            fs::remove_dir_all(old).map_err(io(old))?;
+        }
+        fs::rename(out_dir, old).map_err(io(out_dir))?;
+    }
+    if let Err(e) = fs::rename(staging, out_dir) {
+        if had_old {
+            let _ = fs::rename(old, out_dir);
+        }
+        return Err(io(out_dir)(e));
+    }
+    if had_old {
+        fs::remove_dir_all(old).map_err(io(old))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "a\\b",
+            "C:x",
+            "./a",
+        ] {
+            assert!(!is_safe_output_path(bad), "{bad}");
+        }
+        assert!(is_safe_output_path("advisories/X-1/index.html"));
+        assert!(is_safe_output_path(".well-known/security.txt"));
+    }
+
+    #[test]
+    fn leak_scan_finds_plain_and_escaped_tokens_with_offset() {
+        let outs = vec![
+            Output::new("a.html", "nothing here"),
+            Output::new("b.html", "xx Bob &amp; Alice&#39;s bug"),
+        ];
+        let err = scan_for_leaks(&outs, &["Bob & Alice's bug".to_string()]).unwrap_err();
+        match err {
+            OutputError::Leak { path, offset, .. } => {
+                assert_eq!(path, "b.html");
+                assert_eq!(offset, 3);
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn failed_commit_leaves_previous_site_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        commit(&out, &[Output::new("index.html", "v1")], &[]).unwrap();
+        let bad = [Output::new("index.html", "v2 SECRET-1")];
+        assert!(commit(&out, &bad, &["SECRET-1".into()]).is_err());
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v1");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no staging directory is left behind");
+        commit(&out, &[Output::new("index.html", "v3")], &[]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v3");
+    }
+}

@@ -1,0 +1,75 @@
+//! Rendering: each output target turns the public site into files in
+//! memory. Targets never see withheld advisories and never touch the disk.
+
+mod minimal;
+
+use jiff::Timestamp;
+
+use crate::embargo::PublicSite;
+
+/// One file of the built site: a relative, `/`-separated path and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Output {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Output {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// What every target renders from.
+pub struct RenderContext<'a> {
+    pub public: &'a PublicSite,
+    pub now: Timestamp,
+}
+
+/// A problem in rendering (a broken theme template, say).
+#[derive(Debug, thiserror::Error)]
+#[error("{target}: {message}")]
+pub struct RenderError {
+    pub target: &'static str,
+    pub message: String,
+}
+
+/// One kind of output (HTML pages, a feed format, …).
+pub trait Target: Sync {
+    fn name(&self) -> &'static str;
+    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError>;
+}
+
+/// Every target the build runs, in a fixed order.
+pub fn targets() -> Vec<Box<dyn Target>> {
+    vec![Box::new(minimal::MinimalHtml)]
+}
+
+/// Runs every target; outputs come back sorted by path.
+pub fn render_all(ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    let mut outputs = Vec::new();
+    for target in targets() {
+        outputs.extend(target.render(ctx)?);
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outputs)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
