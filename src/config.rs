@@ -406,6 +406,17 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
             )
             .help("give a path relative to site.toml, e.g. keys/signing.asc");
     }
+    let prefix = &config.osv.id_prefix;
+    if !prefix.is_empty() && !crate::model::osv_id_is_valid(&format!("{prefix}X-1")) {
+        diags
+            .error(
+                "invalid-osv-id",
+                file,
+                key_pos(text, "id_prefix"),
+                format!("OSV ids `{prefix}<id>` would not start with a registered OSV prefix or `x_`"),
+            )
+            .help("use your OSV-registered prefix with its dash (e.g. \"PYSEC-\"), or \"x_\" for an unregistered database");
+    }
     if config.feeds.entries == 0 {
         diags
             .error(

@@ -134,7 +134,7 @@ pub fn apply(site: Site, now: Timestamp) -> Embargoed {
 
 /// The strings that would reveal a withheld advisory: its id and aliases,
 /// its title, and its patch commits (full hashes and the 7-digit short form).
-fn leak_tokens(a: &Advisory) -> Vec<String> {
+pub fn leak_tokens(a: &Advisory) -> Vec<String> {
     let mut tokens: Vec<String> = a.all_ids().map(str::to_string).collect();
     tokens.push(a.title.clone());
     for h in a.commit_hashes() {

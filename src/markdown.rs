@@ -86,10 +86,10 @@ pub fn find_unsafe(markdown: &str) -> Vec<UnsafeContent> {
     found
 }
 
-/// The active URL scheme a destination uses, ignoring case, spaces and
-/// control characters, as browsers do.
+/// The active URL scheme a destination uses, ignoring case, spaces,
+/// control characters and character references, as browsers do.
 fn active_scheme(url: &str) -> Option<&'static str> {
-    let folded: String = url
+    let folded: String = decode_references(url)
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .flat_map(char::to_lowercase)
@@ -98,6 +98,49 @@ fn active_scheme(url: &str) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|s| folded.starts_with(s))
+}
+
+/// Decodes the character references a browser decodes in an attribute
+/// value before it reads the URL scheme: numeric (`&#106;`, `&#x6A;`) and
+/// the named ones that can spell a scheme separator or hide whitespace.
+fn decode_references(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '#')
+            .map_or(rest.len(), |i| i + 1);
+        let entity = &rest[1..end];
+        let decoded = if let Some(num) = entity
+            .strip_prefix("#x")
+            .or_else(|| entity.strip_prefix("#X"))
+        {
+            u32::from_str_radix(num, 16).ok().and_then(char::from_u32)
+        } else if let Some(num) = entity.strip_prefix('#') {
+            num.parse().ok().and_then(char::from_u32)
+        } else {
+            match entity.to_ascii_lowercase().as_str() {
+                "colon" => Some(':'),
+                "tab" => Some('\t'),
+                "newline" => Some('\n'),
+                _ => None,
+            }
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn scan_html(html: &str, base: usize, found: &mut Vec<UnsafeContent>) {
@@ -112,15 +155,23 @@ fn scan_html(html: &str, base: usize, found: &mut Vec<UnsafeContent>) {
             .map_or(lower.len(), |n| name_start + n);
         let name = &lower[name_start..name_end];
         let tag_end = lower[start..].find('>').map_or(lower.len(), |n| start + n);
+        if name.is_empty() {
+            // A `<` that opens no tag (`len < 8`): the next tag may follow.
+            i = start + 1;
+            continue;
+        }
         if ACTIVE_TAGS.contains(&name) && bytes.get(start + 1) != Some(&b'/') {
+            let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             found.push(UnsafeContent {
                 offset: base + start,
-                what: format!("a <{name}> element"),
+                what: format!("{article} <{name}> element"),
             });
         }
-        if !name.is_empty() {
-            scan_attributes(&lower[name_end..tag_end], base + name_end, found);
-        }
+        scan_attributes(&lower[name_end..tag_end], base + name_end, found);
         i = tag_end.max(start + 1);
     }
 }
@@ -173,7 +224,19 @@ mod tests {
             whats("Hi <script>alert(1)</script>"),
             ["a <script> element"]
         );
-        assert_eq!(whats("<iframe src=x></iframe>\n"), ["a <iframe> element"]);
+        assert_eq!(whats("<iframe src=x></iframe>\n"), ["an <iframe> element"]);
+        assert_eq!(
+            whats("<a href=\"&#106;avascript&colon;x\">a</a>"),
+            ["a `javascript:` URL"]
+        );
+        assert_eq!(
+            whats("<a href=\"&#x6A;avascript:x\">a</a>"),
+            ["a `javascript:` URL"]
+        );
+        assert_eq!(
+            whats("<p>If len < 8 <a href=\"#f\" onclick=\"x()\">fix</a></p>\n"),
+            ["an event handler attribute `onclick`"]
+        );
         assert_eq!(
             whats("<img src=x onerror=\"alert(1)\">"),
             ["an event handler attribute `onerror`"]

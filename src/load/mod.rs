@@ -48,21 +48,34 @@ pub enum LoadError {
 #[derive(Debug, Clone)]
 pub struct SiteSources {
     pub root: PathBuf,
-    pub config: SourceFile,
+    /// `None` when site.toml could not be read as text (already reported).
+    pub config: Option<SourceFile>,
     pub releases: Option<SourceFile>,
     pub advisories: Vec<SourceFile>,
     pub pages: Vec<SourceFile>,
 }
 
 impl SiteSources {
-    /// The text of an input file by its diagnostic name, for quoting it.
-    pub fn text_of(&self, name: &str) -> Option<&str> {
-        std::iter::once(&self.config)
+    fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.config
+            .iter()
             .chain(self.releases.as_ref())
             .chain(&self.advisories)
             .chain(&self.pages)
+    }
+
+    /// The text of an input file by its diagnostic name, for quoting it.
+    pub fn text_of(&self, name: &str) -> Option<&str> {
+        self.files()
             .find(|f| f.name.as_str() == name)
             .map(|f| f.text.as_str())
+    }
+
+    /// Every file's text by name, for rules that look up many files.
+    pub fn texts_by_name(&self) -> std::collections::HashMap<&str, &str> {
+        self.files()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .collect()
     }
 }
 
@@ -75,10 +88,7 @@ pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, Lo
             path: root.to_path_buf(),
         });
     }
-    let config = read_text(root, &config_path, diags)?.unwrap_or_else(|| SourceFile {
-        name: SourceName::new(root, &config_path),
-        text: String::new(),
-    });
+    let config = read_text(root, &config_path, diags)?;
 
     let releases_path = root.join(RELEASES_FILE);
     let releases = if releases_path.exists() {
@@ -184,8 +194,16 @@ fn read_dir_files(
                         .error("symlink-loop", &name, Pos::START, "symbolic link loop")
                         .help("remove the link that points back to a folder containing it");
                 } else {
+                    let reason = e
+                        .io_error()
+                        .map_or_else(|| "cannot be read".to_string(), |io| io.kind().to_string());
                     diags
-                        .error("unreadable", &name, Pos::START, format!("cannot read: {e}"))
+                        .error(
+                            "unreadable",
+                            &name,
+                            Pos::START,
+                            format!("cannot read this entry: {reason}"),
+                        )
                         .help("fix the file's permissions or remove the broken link");
                 }
                 continue;
@@ -220,11 +238,18 @@ fn read_dir_files(
                 ));
         }
     }
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        if let Some(file) = read_text(root, &path, diags)? {
-            files.push(file);
-        }
+    // Reading thousands of small files is latency-bound: read them in parallel.
+    let results: Vec<(Result<Option<SourceFile>, LoadError>, Diagnostics)> = paths
+        .par_iter()
+        .map(|path| {
+            let mut local = Diagnostics::new();
+            (read_text(root, path, &mut local), local)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for (result, local) in results {
+        diags.extend(local);
+        files.extend(result?);
     }
     Ok(files)
 }

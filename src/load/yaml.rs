@@ -59,6 +59,9 @@ pub struct YamlDoc<'a> {
     pub first_line: u32,
 }
 
+const MAX_DEPTH: usize = 24;
+const MAX_NODES: usize = 100_000;
+
 /// Limits for one input document. Real advisories are a few kilobytes with no
 /// anchors; these bounds stop alias bombs and deep nesting long before they
 /// cost time or memory.
@@ -66,9 +69,9 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         with_snippet: false,
         budget: serde_saphyr::budget! {
-            max_depth: 24,
+            max_depth: MAX_DEPTH,
             max_events: 200_000,
-            max_nodes: 100_000,
+            max_nodes: MAX_NODES,
             max_aliases: 256,
             max_anchors: 256,
             max_documents: 1,
@@ -99,9 +102,44 @@ fn report(err: &YamlError, doc: YamlDoc<'_>, file: &SourceName, diags: &mut Diag
         .map(|l| Pos::new(l.line() as u32, l.column() as u32))
         .unwrap_or(Pos::START)
         .shifted(doc.first_line);
-    let message = strip_location(&err.render_with_formatter(&serde_saphyr::UserMessageFormatter));
-    let (code, help) = classify(err, &message);
+    let raw_message =
+        strip_location(&err.render_with_formatter(&serde_saphyr::UserMessageFormatter));
+    let (code, help) = classify(err, &raw_message);
+    let (message, help) = if doc.text.trim().is_empty() {
+        (
+            "the document is empty".to_string(),
+            "write the fields; docs/format.md shows a complete example".to_string(),
+        )
+    } else if code == "yaml-limit" {
+        (limit_message(&raw_message), help)
+    } else if raw_message.contains("Documents") {
+        (
+            "the file holds more than one YAML document".to_string(),
+            help,
+        )
+    } else {
+        (raw_message, help)
+    };
     diags.error(code, file, pos, message).help(help);
+}
+
+/// Says which safety limit a document broke, in words.
+fn limit_message(raw: &str) -> String {
+    if raw.contains("Depth") || raw.contains("recursion") || raw.contains("nesting") {
+        format!("the document is nested deeper than {MAX_DEPTH} levels")
+    } else if raw.contains("Alias")
+        || raw.contains("alias")
+        || raw.contains("Nodes")
+        || raw.contains("Events")
+    {
+        format!(
+            "the document expands to more than {MAX_NODES} values (an alias bomb or a huge document)"
+        )
+    } else if raw.contains("Scalar") {
+        "the document's text is larger than 4 MiB".to_string()
+    } else {
+        "the document exceeds the parser's safety limits".to_string()
+    }
 }
 
 /// Our diagnostics carry the position separately; drop the parser's suffix.
@@ -114,6 +152,12 @@ fn strip_location(message: &str) -> String {
 }
 
 fn classify(err: &YamlError, message: &str) -> (&'static str, String) {
+    if matches!(err, YamlError::MultipleDocuments { .. }) || message.contains("Documents") {
+        return (
+            "yaml-syntax",
+            "a file holds one YAML document: remove the extra `---` line".into(),
+        );
+    }
     let over_budget = [
         "limits breached",
         "too large or too complex",

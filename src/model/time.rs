@@ -25,10 +25,8 @@ pub fn end_of_day_everywhere(date: Date) -> Timestamp {
 /// Parses an RFC 3339 date-time with offset, or a bare `YYYY-MM-DD`.
 pub fn parse_instant(s: &str) -> Result<Instant, String> {
     let s = s.trim();
-    if s.len() == 10
-        && let Ok(date) = s.parse::<Date>()
-    {
-        return Ok(Instant {
+    if s.len() == 10 {
+        return parse_date(s).map(|date| Instant {
             at: end_of_day_everywhere(date),
             bare_date: true,
         });
@@ -38,26 +36,41 @@ pub fn parse_instant(s: &str) -> Result<Instant, String> {
             at,
             bare_date: false,
         }),
-        Err(_) => {
-            if s.parse::<jiff::civil::DateTime>().is_ok() {
-                Err(format!("`{s}` has no time zone offset"))
-            } else {
-                Err(format!(
-                    "`{s}` is not an RFC 3339 date-time or a YYYY-MM-DD date"
-                ))
-            }
+        Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => {
+            Err(format!("`{s}` has no time zone offset"))
         }
+        Err(_)
+            if s.get(..10)
+                .is_some_and(|d| looks_like_date(d) && d.parse::<Date>().is_err()) =>
+        {
+            Err(format!("`{s}` names a day that does not exist"))
+        }
+        Err(_) => Err(format!(
+            "`{s}` is not an RFC 3339 date-time or a YYYY-MM-DD date"
+        )),
     }
+}
+
+/// `dddd-dd-dd`: shaped like a date, whether or not the day exists.
+fn looks_like_date(s: &str) -> bool {
+    s.len() == 10
+        && s.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Parses a calendar date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<Date, String> {
     let s = s.trim();
-    if s.len() != 10 {
+    if !looks_like_date(s) {
         return Err(format!("`{s}` is not a YYYY-MM-DD date"));
     }
     s.parse::<Date>()
-        .map_err(|_| format!("`{s}` is not a valid YYYY-MM-DD date"))
+        .map_err(|_| format!("`{s}` names a day that does not exist"))
 }
 
 /// The UTC calendar date of `t`.

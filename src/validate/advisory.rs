@@ -48,6 +48,7 @@ pub fn validate_advisory(
     };
     if let Some(given) = &raw.id
         && given.value != parsed.stem
+        && id.is_some()
     {
         diags
             .error(
@@ -65,7 +66,9 @@ pub fn validate_advisory(
                 extension(file)
             ));
     }
-    if let Some(id) = &id {
+    if let Some(id) = &id
+        && ctx.config.osv.id_prefix.is_empty()
+    {
         let osv_id = format!("{}{}", ctx.config.osv.id_prefix, id);
         if !crate::model::osv_id_is_valid(&osv_id) {
             diags
@@ -77,7 +80,7 @@ pub fn validate_advisory(
                         "OSV id `{osv_id}` does not start with a registered OSV prefix or `x_`"
                     ),
                 )
-                .help("set [osv] id_prefix in site.toml to your registered prefix, or to \"x_\"");
+                .help("with an empty [osv] id_prefix, advisory ids must start with a registered OSV prefix; or set id_prefix = \"x_\" in site.toml");
         }
     }
 
@@ -384,14 +387,15 @@ pub fn validate_advisory(
             diags
                 .error("details-in-front-matter", file, at(d.pos), "details given both in front matter and as the Markdown body")
                 .help("in a .md file the Markdown after the front matter is the details: remove the `details` field");
-            None
+            Some(String::new())
         }
-        (Some(body), None) => Some((body.value.clone(), body.pos, 0u32)),
-        (None, Some(d)) => Some((d.value.clone(), at(d.pos), 1)),
+        (Some(body), None) => Some(body.value.clone()),
+        (None, Some(d)) => Some(d.value.clone()),
         (None, None) => None,
     };
     let details = match details {
-        Some((text, _, _)) if !text.trim().is_empty() => {
+        Some(text) if raw.details.is_some() && parsed.body.is_some() => text,
+        Some(text) if !text.trim().is_empty() => {
             check_markdown(&text, file, &parsed, &raw.details, diags);
             text
         }

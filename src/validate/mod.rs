@@ -26,7 +26,7 @@ pub fn validate_site(
     now: Timestamp,
     diags: &mut Diagnostics,
 ) -> Option<Site> {
-    let config = parse_config(&sources.config, diags);
+    let config = sources.config.as_ref().and_then(|c| parse_config(c, diags));
     let raw_releases = sources
         .releases
         .as_ref()
@@ -48,7 +48,7 @@ pub fn validate_site(
     };
 
     let advisories = validate_advisories(parsed, &config, &releases, diags);
-    check_unique_ids(&advisories, diags);
+    check_unique_ids(&advisories, sources, diags);
     check_embargo_rules(&advisories, sources, now, diags);
     let pages = pages::validate_pages(parsed_pages, diags);
     pages::check_pages_against_embargo(&pages, &advisories, sources, now, diags);
@@ -89,56 +89,83 @@ fn validate_advisories(
     out
 }
 
-/// Ids and aliases name one advisory each, across the whole site.
-fn check_unique_ids(advisories: &[Advisory], diags: &mut Diagnostics) {
-    let mut owner: BTreeMap<&str, &Advisory> = BTreeMap::new();
+/// Ids and aliases name one advisory each, across the whole site. Each
+/// clash is reported at the later file (in path order), at the clashing name.
+fn check_unique_ids(advisories: &[Advisory], sources: &SiteSources, diags: &mut Diagnostics) {
+    let texts = sources.texts_by_name();
+    let pos_of = |a: &Advisory, name: &str| {
+        texts
+            .get(a.file.as_str())
+            .and_then(|t| {
+                t.match_indices(name)
+                    .map(|(i, _)| i)
+                    .find(|&i| is_whole_word(t, i, i + name.len()))
+                    .map(|i| Pos::of_offset(t, i))
+            })
+            .unwrap_or(Pos::START)
+    };
     let mut sorted: Vec<&Advisory> = advisories.iter().collect();
     sorted.sort_by(|a, b| a.file.cmp(&b.file));
-    for a in sorted {
-        for (i, name) in a.all_ids().enumerate() {
-            if let Some(first) = owner.get(name) {
-                if first.id == a.id {
-                    continue;
-                }
-                let (code, what) = if i == 0 {
-                    ("duplicate-id", "id")
-                } else {
-                    ("duplicate-alias", "alias")
-                };
-                diags
-                    .error(
-                        code,
-                        &a.file,
-                        Pos::START,
-                        format!("{what} `{name}` is already used by {} ({})", first.id, first.file),
+    let mut ids: BTreeMap<&str, &Advisory> = BTreeMap::new();
+    for a in &sorted {
+        if let Some(first) = ids.get(a.id.as_str()) {
+            diags
+                .error(
+                    "duplicate-id",
+                    &a.file,
+                    Pos::START,
+                    format!("id `{}` is already used by {}", a.id, first.file),
+                )
+                .help("each advisory has its own id: rename one of the files");
+        } else {
+            ids.insert(a.id.as_str(), a);
+        }
+    }
+    let mut aliases: BTreeMap<&str, &Advisory> = BTreeMap::new();
+    for a in &sorted {
+        for alias in &a.aliases {
+            let name = alias.as_str();
+            let clash = ids
+                .get(name)
+                .filter(|owner| owner.file != a.file)
+                .map(|owner| {
+                    format!(
+                        "alias `{name}` is the id of another advisory, {}",
+                        owner.file
                     )
-                    .help("each advisory id and alias may name only one advisory: merge the two, or correct one of them");
-            } else {
-                owner.insert(name, a);
+                })
+                .or_else(|| {
+                    aliases.get(name).map(|owner| {
+                        format!(
+                            "alias `{name}` is already an alias of {} ({})",
+                            owner.id, owner.file
+                        )
+                    })
+                });
+            match clash {
+                Some(message) => {
+                    diags
+                        .error("duplicate-alias", &a.file, pos_of(a, name), message)
+                        .help("an alias names one advisory: merge the two advisories, or correct the alias");
+                }
+                None => {
+                    aliases.insert(name, a);
+                }
             }
         }
     }
 }
 
-/// The tokens that identify a withheld advisory in text.
-pub fn withheld_tokens(a: &Advisory) -> impl Iterator<Item = &str> {
-    a.all_ids()
+/// The tokens that identify a withheld advisory in text: the same ones the
+/// build's leak scan forbids, so `check` catches what `build` would refuse.
+pub fn withheld_tokens(a: &Advisory) -> Vec<String> {
+    crate::embargo::leak_tokens(a)
 }
 
-/// Where `token` first appears in `text` as a whole word.
-pub fn find_token(text: &str, token: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(token) {
-        let start = from + i;
-        let end = start + token.len();
-        let before_ok = !text[..start].chars().next_back().is_some_and(is_id_char);
-        let after_ok = !text[end..].chars().next().is_some_and(is_id_char);
-        if before_ok && after_ok {
-            return Some(start);
-        }
-        from = end;
-    }
-    None
+/// Whether `text[start..end]` stands as a whole id, not part of a longer one.
+fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    !text[..start].chars().next_back().is_some_and(is_id_char)
+        && !text[end..].chars().next().is_some_and(is_id_char)
 }
 
 fn is_id_char(c: char) -> bool {
@@ -167,15 +194,55 @@ fn check_embargo_rules(
                 .help("give the exact lift time with an offset, e.g. 2026-03-04T14:00:00Z");
         }
     }
+    let Some(scanner) = MentionScanner::new(&withheld) else {
+        return;
+    };
+    let texts = sources.texts_by_name();
     for p in &published {
-        let Some(text) = sources.text_of(p.file.as_str()) else {
-            continue;
-        };
-        for w in &withheld {
-            for token in withheld_tokens(w) {
-                if let Some(offset) = find_token(text, token) {
-                    report_withheld_mention(diags, &p.file, Pos::of_offset(text, offset), token, w);
-                }
+        if let Some(text) = texts.get(p.file.as_str()) {
+            scanner.report(text, &p.file, diags);
+        }
+    }
+}
+
+/// Finds the ids and aliases of withheld advisories in published text, all
+/// tokens in one pass over each text.
+pub struct MentionScanner<'a> {
+    matcher: aho_corasick::AhoCorasick,
+    /// For each pattern: the token and the advisory it names.
+    tokens: Vec<(String, &'a Advisory)>,
+}
+
+impl<'a> MentionScanner<'a> {
+    /// `None` when nothing is withheld.
+    pub fn new(withheld: &[&'a Advisory]) -> Option<Self> {
+        let tokens: Vec<(String, &Advisory)> = withheld
+            .iter()
+            .flat_map(|w| withheld_tokens(w).into_iter().map(move |t| (t, *w)))
+            .collect();
+        if tokens.is_empty() {
+            return None;
+        }
+        let matcher = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(tokens.iter().map(|t| t.0.as_str()))
+            .ok()?;
+        Some(MentionScanner { matcher, tokens })
+    }
+
+    /// Reports the first whole-word mention of each withheld token in `text`.
+    pub fn report(&self, text: &str, file: &SourceName, diags: &mut Diagnostics) {
+        let mut reported = std::collections::BTreeSet::new();
+        for m in self.matcher.find_overlapping_iter(text) {
+            let (token, w) = &self.tokens[m.pattern().as_usize()];
+            if is_whole_word(text, m.start(), m.end()) && reported.insert(token.as_str()) {
+                report_withheld_mention(
+                    diags,
+                    file,
+                    Pos::of_offset(text, m.start()),
+                    &text[m.start()..m.end()],
+                    w,
+                );
             }
         }
     }
@@ -217,11 +284,16 @@ mod tests {
 
     #[test]
     fn tokens_match_whole_ids_only() {
-        assert_eq!(find_token("see CVE-2026-1234.", "CVE-2026-1234"), Some(4));
-        assert_eq!(find_token("CVE-2026-12345", "CVE-2026-1234"), None);
-        assert_eq!(find_token("XCVE-2026-1234", "CVE-2026-1234"), None);
+        let whole = |text: &str, token: &str| {
+            text.match_indices(token)
+                .find(|(i, _)| is_whole_word(text, *i, i + token.len()))
+                .map(|(i, _)| i)
+        };
+        assert_eq!(whole("see CVE-2026-1234.", "CVE-2026-1234"), Some(4));
+        assert_eq!(whole("CVE-2026-12345", "CVE-2026-1234"), None);
+        assert_eq!(whole("XCVE-2026-1234", "CVE-2026-1234"), None);
         assert_eq!(
-            find_token("a CVE-2026-12345 b CVE-2026-1234", "CVE-2026-1234"),
+            whole("a CVE-2026-12345 b CVE-2026-1234", "CVE-2026-1234"),
             Some(19)
         );
     }

@@ -110,22 +110,14 @@ pub fn check_pages_against_embargo(
     now: Timestamp,
     diags: &mut Diagnostics,
 ) {
+    let withheld: Vec<&Advisory> = advisories.iter().filter(|a| a.published.at > now).collect();
+    let Some(scanner) = super::MentionScanner::new(&withheld) else {
+        return;
+    };
+    let texts = sources.texts_by_name();
     for page in pages {
-        let Some(text) = sources.text_of(page.file.as_str()) else {
-            continue;
-        };
-        for w in advisories.iter().filter(|a| a.published.at > now) {
-            for token in super::withheld_tokens(w) {
-                if let Some(offset) = super::find_token(text, token) {
-                    super::report_withheld_mention(
-                        diags,
-                        &page.file,
-                        Pos::of_offset(text, offset),
-                        token,
-                        w,
-                    );
-                }
-            }
+        if let Some(text) = texts.get(page.file.as_str()) {
+            scanner.report(text, &page.file, diags);
         }
     }
 }
