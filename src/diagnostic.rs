@@ -224,11 +224,11 @@ pub fn render_human<'a>(
             Severity::Warning => "warning",
         };
         let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
-        let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.line, d.column);
+        let gutter = d.line.to_string();
+        let pad = " ".repeat(gutter.len());
+        let _ = writeln!(out, "{pad}--> {}:{}:{}", d.file, d.line, d.column);
         if let Some(line_text) = source_of(&d.file).and_then(|s| s.lines().nth(d.line as usize - 1))
         {
-            let gutter = d.line.to_string();
-            let pad = " ".repeat(gutter.len());
             let shown: String = line_text.chars().take(200).collect();
             let caret_pad = " ".repeat((d.column as usize - 1).min(shown.chars().count()));
             let _ = writeln!(out, "{pad} |");
@@ -236,7 +236,7 @@ pub fn render_human<'a>(
             let _ = writeln!(out, "{pad} | {caret_pad}^");
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "   = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {help}");
         }
         out.push('\n');
     }
@@ -336,8 +336,11 @@ mod tests {
         let text = "a: 1\nseries:   9.9\n";
         let out = render_human(&d.sorted(), |_| Some(text));
         assert!(out.contains("error[disclose::unknown-series]: series `9.9` is unknown"));
-        assert!(out.contains("  --> a.yaml:2:11"));
-        assert!(out.contains("2 | series:   9.9\n  |           ^"));
-        assert!(out.contains("= help: add it"));
+        assert!(
+            out.contains(
+                "\n --> a.yaml:2:11\n  |\n2 | series:   9.9\n  |           ^\n  = help: add it"
+            ),
+            "{out}"
+        );
     }
 }

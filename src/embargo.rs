@@ -146,3 +146,115 @@ pub fn leak_tokens(a: &Advisory) -> Vec<String> {
     tokens.retain(|t| t.len() >= 6);
     tokens
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Advisory, AdvisoryId, Alias, Package, parse_instant};
+    use proptest::prelude::*;
+
+    fn advisory(
+        i: usize,
+        published: Timestamp,
+        announce: Option<Timestamp>,
+        severity: Option<&str>,
+    ) -> Advisory {
+        Advisory {
+            id: AdvisoryId::parse(&format!("T-{i:04}")).unwrap(),
+            file: crate::diagnostic::SourceName(format!("content/advisories/T-{i:04}.md")),
+            title: format!("Title number {i:04}"),
+            aliases: vec![Alias::parse(&format!("CVE-2030-{:05}", 10000 + i)).unwrap()],
+            published: crate::model::Instant {
+                at: published,
+                bare_date: false,
+            },
+            announce,
+            modified: published,
+            withdrawn: None,
+            severity: severity.map(str::to_string),
+            cvss: None,
+            cwe: vec![],
+            package: Package {
+                ecosystem: "PyPI".into(),
+                name: "p".into(),
+                purl: "pkg:pypi/p".into(),
+            },
+            affected: vec![],
+            credits: vec![],
+            references: vec![],
+            details: "d".into(),
+        }
+    }
+
+    fn site(advisories: Vec<Advisory>) -> Site {
+        let config: crate::config::SiteConfig = toml::from_str(
+            r#"title = "T"
+base_url = "https://e.org/"
+[project]
+name = "P"
+vendor = "V"
+version_scheme = "pep440"
+[project.package]
+ecosystem = "PyPI"
+name = "p"
+purl = "pkg:pypi/p"
+[security_txt]
+contact = ["mailto:s@e.org"]
+[csaf]
+publisher_name = "V"
+namespace = "https://e.org"
+category = "vendor"
+"#,
+        )
+        .unwrap();
+        Site {
+            config,
+            releases: crate::model::Releases {
+                scheme: crate::model::VersionScheme::Pep440,
+                series: vec![],
+            },
+            advisories,
+            pages: vec![],
+        }
+    }
+
+    proptest! {
+        /// For any clock and publish/announce times: an advisory is public
+        /// exactly when published <= now; every withheld one is listed with
+        /// its tokens; announcements carry only date and severity, and only
+        /// once `announce` has passed.
+        #[test]
+        fn partition_follows_the_clock(
+            times in prop::collection::vec((0i64..1_000_000, prop::option::of(0i64..1_000_000), 0usize..4), 1..20),
+            now in 0i64..1_000_000,
+        ) {
+            let base = parse_instant("2030-01-01T00:00:00Z").unwrap().at;
+            let at = |s: i64| base.checked_add(jiff::SignedDuration::from_secs(s)).unwrap();
+            let levels = [Some("high"), Some("moderate"), Some("low"), None];
+            let advisories: Vec<Advisory> = times
+                .iter()
+                .enumerate()
+                .map(|(i, (p, a, sev))| advisory(i, at(*p), a.map(|a| at(a.min(*p))), levels[*sev]))
+                .collect();
+            let now_ts = at(now);
+            let split = apply(site(advisories.clone()), now_ts);
+            for a in &advisories {
+                let public = split.public.site.advisories.iter().any(|p| p.id == a.id);
+                let withheld = split.withheld.iter().find(|w| w.id == a.id.as_str());
+                prop_assert_eq!(public, a.published.at <= now_ts);
+                prop_assert_eq!(withheld.is_some(), a.published.at > now_ts);
+                if let Some(w) = withheld {
+                    prop_assert!(w.tokens.contains(&a.title));
+                    prop_assert!(w.tokens.contains(&a.aliases[0].to_string()));
+                }
+            }
+            let announced: usize = split.public.announcements.iter().map(|x| x.severities.len()).sum();
+            let expected = advisories.iter().filter(|a| a.published.at > now_ts && a.announce.is_some_and(|t| t <= now_ts)).count();
+            prop_assert_eq!(announced, expected);
+            for x in &split.public.announcements {
+                prop_assert!(x.release_at > now_ts);
+            }
+            prop_assert_eq!(split.next_lift(), advisories.iter().map(|a| a.published.at).filter(|t| *t > now_ts).min());
+        }
+    }
+}

@@ -108,6 +108,7 @@ pub fn render_site(
 
 /// Builds the site into `out`, replacing what was there only on success.
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildReport, BuildError> {
+    output::check_out_dir(&opts.root, out)?;
     let (outputs, embargoed, report) = render_site(opts)?;
     output::commit(out, &outputs, &embargoed.forbidden_tokens())?;
     Ok(BuildReport {

@@ -31,12 +31,16 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "refusing to replace {0}: it is the site itself, contains it, or holds sources (site.toml, content/ or .git); choose another --out"
+    )]
+    UnsafeOutDir(PathBuf),
 }
 
 impl OutputError {
     /// Leaks and bad paths are the content's fault (exit 1); I/O is not (exit 2).
     pub fn is_content_error(&self) -> bool {
-        !matches!(self, OutputError::Io { .. })
+        !matches!(self, OutputError::Io { .. } | OutputError::UnsafeOutDir(_))
     }
 }
 
@@ -104,6 +108,24 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
                 token: forbidden[original[m.pattern().as_usize()]].clone(),
             });
         }
+    }
+    Ok(())
+}
+
+/// The output directory is replaced whole, so it must not be the site, one
+/// of its ancestors, or a directory that holds anything but a built site.
+pub fn check_out_dir(site_root: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    let refuse = || Err(OutputError::UnsafeOutDir(out_dir.to_path_buf()));
+    if let (Ok(root), Ok(out)) = (site_root.canonicalize(), out_dir.canonicalize())
+        && root.starts_with(&out)
+    {
+        return refuse();
+    }
+    if ["site.toml", "content", ".git", "Cargo.toml"]
+        .iter()
+        .any(|n| out_dir.join(n).exists())
+    {
+        return refuse();
     }
     Ok(())
 }
@@ -205,6 +227,15 @@ mod tests {
             }
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn the_site_itself_is_never_an_output_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("site.toml"), "").unwrap();
+        assert!(check_out_dir(dir.path(), dir.path()).is_err());
+        assert!(check_out_dir(&dir.path().join("sub"), dir.path()).is_err());
+        assert!(check_out_dir(dir.path(), &dir.path().join("public")).is_ok());
     }
 
     #[test]

@@ -575,7 +575,7 @@ fn the_binary_reports_bad_input_with_exit_code_1() {
             "{name}: stderr does not show the code {code}:\n{stderr}"
         );
         assert!(
-            stderr.contains(&format!("  --> {location}\n")),
+            stderr.contains(&format!("--> {location}\n")),
             "{name}: stderr does not show {location}:\n{stderr}"
         );
 

@@ -133,7 +133,7 @@ fn content_errors_exit_1_with_file_line_and_column() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("--> content/advisories/QUILL-2025-0001.md:13:13"),
+        stderr.contains("  --> content/advisories/QUILL-2025-0001.md:13:13"),
         "{stderr}"
     );
     assert!(
@@ -308,5 +308,23 @@ fn embargo_lists_withheld_advisories_and_the_next_lift() {
         .code(0);
     assert!(
         String::from_utf8_lossy(&out.get_output().stdout).contains("no advisories under embargo")
+    );
+}
+
+#[test]
+fn build_refuses_to_replace_the_site_itself() {
+    let site = temp_site();
+    let run = disclose()
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--now", BEFORE_LIFT, "--out", "."])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&run.get_output().stderr).contains("refusing to replace"));
+    assert!(site.path().join("site.toml").exists());
+    assert!(
+        site.path()
+            .join("content/advisories/QUILL-2025-0001.md")
+            .exists()
     );
 }
