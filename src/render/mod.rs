@@ -2,6 +2,7 @@
 //! memory. Targets never see withheld advisories and never touch the disk.
 
 mod minimal;
+pub mod paths;
 
 use jiff::Timestamp;
 

@@ -1,0 +1,109 @@
+//! Where each output lives, in one place, so every target links to the
+//! others the same way: pages, feeds, OSV, CSAF and CVE records.
+
+use crate::config::SiteConfig;
+use crate::model::{Advisory, Alias};
+
+/// The site's absolute URL for a path relative to its root (`""` is the root).
+pub fn absolute_url(config: &SiteConfig, path: &str) -> String {
+    format!("{}{}", config.base_url, path.trim_start_matches('/'))
+}
+
+/// The advisory's page: `advisories/<id>/`.
+pub fn advisory_page(a: &Advisory) -> String {
+    format!("advisories/{}/", a.id)
+}
+
+/// The advisory's OSV id: the site's prefix and the advisory id.
+pub fn osv_id(config: &SiteConfig, a: &Advisory) -> String {
+    format!("{}{}", config.osv.id_prefix, a.id)
+}
+
+/// `osv/<osv-id>.json`.
+pub fn osv_record(config: &SiteConfig, a: &Advisory) -> String {
+    format!("osv/{}.json", osv_id(config, a))
+}
+
+/// The CSAF file name of CSAF 2.0 section 5.1: the tracking id lower-cased,
+/// every run of characters other than `+`, `-`, `a-z` and `0-9` replaced by
+/// one `_`.
+pub fn csaf_file_name(a: &Advisory) -> String {
+    csaf_file_name_for(a.id.as_str())
+}
+
+fn csaf_file_name_for(tracking_id: &str) -> String {
+    let mut name = String::with_capacity(tracking_id.len() + 5);
+    for c in tracking_id.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '+' || c == '-' {
+            name.push(c);
+        } else if !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    name + ".json"
+}
+
+/// `.well-known/csaf/white/<year of initial release>/<file>` (requirement 7.1.11).
+pub fn csaf_document(a: &Advisory) -> String {
+    let year = a.published.at.to_zoned(jiff::tz::TimeZone::UTC).year();
+    format!(".well-known/csaf/white/{year}/{}", csaf_file_name(a))
+}
+
+/// `cve/<CVE-id>.json`.
+pub fn cve_record(alias: &Alias) -> String {
+    format!("cve/{alias}.json")
+}
+
+/// Feeds.
+pub const FEED_ALL: &str = "feeds/all.atom";
+
+pub fn feed_series(series: &str) -> String {
+    format!("feeds/series/{series}.atom")
+}
+
+pub fn feed_severity(level: &str) -> String {
+    format!("feeds/severity/{level}.atom")
+}
+
+pub const FEED_ANNOUNCEMENTS: &str = "feeds/announcements.atom";
+pub const SECURITY_TXT: &str = ".well-known/security.txt";
+pub const CSAF_PROVIDER_METADATA: &str = ".well-known/csaf/provider-metadata.json";
+pub const POLICY_PAGE: &str = "policy/";
+pub const THANKS_PAGE: &str = "thanks/";
+pub const VERSIONS_PAGE: &str = "versions/";
+pub const ANNOUNCEMENTS_PAGE: &str = "announcements/";
+
+/// `versions/<series>/`.
+pub fn series_page(series: &str) -> String {
+    format!("versions/{series}/")
+}
+
+/// `versions/<series>/<version>/`.
+pub fn version_page(series: &str, version: &str) -> String {
+    format!("versions/{series}/{version}/")
+}
+
+/// RFC 3339 in UTC with a `Z` and whole seconds, as OSV, CSAF, CVE and Atom want.
+pub fn utc_timestamp(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csaf_file_names_follow_section_5_1() {
+        assert_eq!(
+            csaf_file_name_for("LARCH-2026-0001"),
+            "larch-2026-0001.json"
+        );
+        assert_eq!(csaf_file_name_for("A._b..C"), "a_b_c.json");
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_z() {
+        let t: jiff::Timestamp = "2026-03-04T09:00:00.5-05:00".parse().unwrap();
+        assert_eq!(utc_timestamp(t), "2026-03-04T14:00:00Z");
+    }
+}
