@@ -212,7 +212,7 @@ pub fn parse_config(file: &SourceFile, diags: &mut Diagnostics) -> Option<SiteCo
 }
 
 /// The position of `key = …` in the TOML text, for problems found after parsing.
-fn key_pos(text: &str, key: &str) -> Pos {
+pub fn key_pos(text: &str, key: &str) -> Pos {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

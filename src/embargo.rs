@@ -68,17 +68,13 @@ pub fn is_public(a: &Advisory, now: Timestamp) -> bool {
 }
 
 /// Splits the site at `now`.
-pub fn apply(site: Site, now: Timestamp) -> Embargoed {
-    let Site {
-        config,
-        releases,
-        advisories,
-        pages,
-    } = site;
-    let (public, hidden): (Vec<Advisory>, Vec<Advisory>) =
-        advisories.into_iter().partition(|a| is_public(a, now));
+pub fn apply(mut site: Site, now: Timestamp) -> Embargoed {
+    let (public, hidden): (Vec<Advisory>, Vec<Advisory>) = std::mem::take(&mut site.advisories)
+        .into_iter()
+        .partition(|a| is_public(a, now));
+    site.advisories = public;
 
-    let levels = &config.severity.levels;
+    let levels = &site.config.severity.levels;
     let rank = |s: &Option<String>| {
         s.as_ref()
             .and_then(|s| levels.iter().position(|l| l == s))
@@ -119,12 +115,7 @@ pub fn apply(site: Site, now: Timestamp) -> Embargoed {
 
     Embargoed {
         public: PublicSite {
-            site: Site {
-                config,
-                releases,
-                advisories: public,
-                pages,
-            },
+            site,
             now,
             announcements,
         },
@@ -215,6 +206,7 @@ category = "vendor"
             },
             advisories,
             pages: vec![],
+            theme: crate::model::Theme::default(),
         }
     }
 

@@ -328,3 +328,49 @@ fn build_refuses_to_replace_the_site_itself() {
             .exists()
     );
 }
+
+#[test]
+fn a_site_can_override_one_template_of_the_default_theme() {
+    let site = temp_site();
+    let dir = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("thanks.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Hall of fame</h1>{% for p in people %}<p>{{ p.name }}</p>{% endfor %}{% endblock content %}",
+    )
+    .unwrap();
+    disclose()
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--now", BEFORE_LIFT])
+        .assert()
+        .code(0);
+    let thanks = std::fs::read_to_string(site.path().join("public/thanks/index.html")).unwrap();
+    assert!(
+        thanks.contains("<h1>Hall of fame</h1><p>Ada Example</p>"),
+        "{thanks}"
+    );
+    // Every other page still comes from the built-in theme.
+    let index = std::fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(index.contains("class=\"filters\""));
+}
+
+#[test]
+fn a_template_error_at_render_time_names_the_template_and_line() {
+    let site = temp_site();
+    let dir = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("thanks.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ nobody.name }}\n{% endblock content %}").unwrap();
+    let run = disclose()
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--now", BEFORE_LIFT])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("themes/default/templates/thanks.html:3:"),
+        "{stderr}"
+    );
+    assert!(!site.path().join("public").exists());
+}

@@ -53,7 +53,23 @@ pub struct SiteSources {
     pub releases: Option<SourceFile>,
     pub advisories: Vec<SourceFile>,
     pub pages: Vec<SourceFile>,
+    /// Every file under `themes/`, as bytes: which theme is used is only
+    /// known once site.toml is checked.
+    pub theme_files: Vec<ThemeFile>,
 }
+
+/// A file of a theme: its path under `themes/` (`default/templates/base.html`).
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where themes live.
+pub const THEMES_DIR: &str = "themes";
+
+/// A theme may hold at most this much in all.
+pub const MAX_THEME_BYTES: u64 = 32 * 1024 * 1024;
 
 impl SiteSources {
     fn files(&self) -> impl Iterator<Item = &SourceFile> {
@@ -66,6 +82,13 @@ impl SiteSources {
 
     /// The text of an input file by its diagnostic name, for quoting it.
     pub fn text_of(&self, name: &str) -> Option<&str> {
+        if let Some(theme_path) = name.strip_prefix("themes/") {
+            return self
+                .theme_files
+                .iter()
+                .find(|f| f.path == theme_path)
+                .and_then(|f| std::str::from_utf8(&f.bytes).ok());
+        }
         self.files()
             .find(|f| f.name.as_str() == name)
             .map(|f| f.text.as_str())
@@ -107,12 +130,14 @@ pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, Lo
 
     let advisories = read_dir_files(root, ADVISORIES_DIR, &["md", "yaml"], diags)?;
     let pages = read_dir_files(root, PAGES_DIR, &["md"], diags)?;
+    let theme_files = read_themes(root, diags)?;
     Ok(SiteSources {
         root: root.to_path_buf(),
         config,
         releases,
         advisories,
         pages,
+        theme_files,
     })
 }
 
@@ -250,6 +275,70 @@ fn read_dir_files(
     for (result, local) in results {
         diags.extend(local);
         files.extend(result?);
+    }
+    Ok(files)
+}
+
+/// Reads every file below `themes/` (templates and static assets), in path
+/// order, within [`MAX_THEME_BYTES`] in all.
+fn read_themes(root: &Path, diags: &mut Diagnostics) -> Result<Vec<ThemeFile>, LoadError> {
+    let base = root.join(THEMES_DIR);
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .max_depth(12)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let name = SourceName::new(root, e.path().unwrap_or(&base));
+                let what = if e.loop_ancestor().is_some() {
+                    "symbolic link loop"
+                } else {
+                    "cannot be read"
+                };
+                diags
+                    .error(
+                        if e.loop_ancestor().is_some() {
+                            "symlink-loop"
+                        } else {
+                            "unreadable"
+                        },
+                        &name,
+                        Pos::START,
+                        what,
+                    )
+                    .help("remove the link or fix the file's permissions");
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        total += bytes.len() as u64;
+        if total > MAX_THEME_BYTES {
+            diags
+                .error(
+                    "file-too-large",
+                    &SourceName::new(root, path),
+                    Pos::START,
+                    "the themes folder holds more than 32 MiB",
+                )
+                .help("keep large media out of themes/; link to it instead");
+            break;
+        }
+        let rel = SourceName::new(&base, path).0;
+        files.push(ThemeFile { path: rel, bytes });
     }
     Ok(files)
 }

@@ -111,6 +111,11 @@ impl Cwe {
     pub fn number(self) -> u32 {
         self.0
     }
+
+    /// The weakness's official name, when known.
+    pub fn name(self) -> Option<&'static str> {
+        super::cwe_names::cwe_name(self.0)
+    }
 }
 
 impl fmt::Display for Cwe {

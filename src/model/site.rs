@@ -5,6 +5,7 @@ use crate::diagnostic::SourceName;
 
 use super::advisory::Advisory;
 use super::releases::Releases;
+use super::theme::Theme;
 
 /// A content page such as the security policy.
 #[derive(Debug, Clone)]
@@ -25,6 +26,7 @@ pub struct Site {
     /// Newest first (by publish time, then id).
     pub advisories: Vec<Advisory>,
     pub pages: Vec<Page>,
+    pub theme: Theme,
 }
 
 impl Site {

@@ -1,7 +1,7 @@
 //! Rendering: each output target turns the public site into files in
 //! memory. Targets never see withheld advisories and never touch the disk.
 
-mod minimal;
+pub mod html;
 pub mod paths;
 
 use jiff::Timestamp;
@@ -46,7 +46,7 @@ pub trait Target: Sync {
 
 /// Every target the build runs, in a fixed order.
 pub fn targets() -> Vec<Box<dyn Target>> {
-    vec![Box::new(minimal::MinimalHtml)]
+    vec![Box::new(html::Html)]
 }
 
 /// Runs every target; outputs come back sorted by path.

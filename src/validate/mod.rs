@@ -7,6 +7,7 @@
 mod advisory;
 mod pages;
 mod releases;
+mod theme;
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,18 @@ pub fn validate_site(
     let pages = pages::validate_pages(parsed_pages, diags);
     pages::check_pages_against_embargo(&pages, &advisories, sources, now, diags);
 
+    let (config_name, theme_key) = match &sources.config {
+        Some(c) => (c.name.clone(), crate::config::key_pos(&c.text, "theme")),
+        None => (SourceName(load::CONFIG_FILE.into()), Pos::START),
+    };
+    let theme = theme::build_theme(
+        &config.theme,
+        &sources.theme_files,
+        &config_name,
+        theme_key,
+        diags,
+    );
+
     if diags.has_errors() {
         return None;
     }
@@ -63,6 +76,7 @@ pub fn validate_site(
         releases,
         advisories,
         pages,
+        theme,
     })
 }
 
