@@ -100,6 +100,7 @@ pub fn render_site(
     let ctx = render::RenderContext {
         public: &embargoed.public,
         now: opts.now,
+        signer: None,
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;

@@ -28,6 +28,22 @@ impl Output {
 pub struct RenderContext<'a> {
     pub public: &'a PublicSite,
     pub now: Timestamp,
+    /// The OpenPGP key that signs CSAF documents and security.txt, when one
+    /// is configured.
+    pub signer: Option<&'a dyn Signer>,
+}
+
+/// An OpenPGP signing key as the targets use it. Signatures are made at the
+/// build clock so that the same inputs give the same bytes.
+pub trait Signer: Sync {
+    /// The key's fingerprint in upper-case hex, without spaces.
+    fn fingerprint(&self) -> String;
+    /// The public key, ASCII-armored, for publishing beside what it signs.
+    fn public_key_armored(&self) -> String;
+    /// A detached, ASCII-armored signature of `data`.
+    fn sign_detached(&self, data: &[u8]) -> Result<String, RenderError>;
+    /// `text` wrapped in an OpenPGP cleartext signature (RFC 9580 §7).
+    fn clearsign(&self, text: &str) -> Result<String, RenderError>;
 }
 
 /// A problem in rendering (a broken theme template, say).

@@ -118,12 +118,18 @@ impl Target for Html {
         let tera =
             compile_templates(&site.theme).map_err(|p| template_error(p.into_iter().next()))?;
         let jobs = jobs(ctx);
+        let minify = site.config.minify.then(minify_config);
         let mut outputs: Vec<Output> = jobs
             .par_iter()
             .map(|job| {
-                tera.render(job.template, &job.context)
-                    .map(|html| Output::new(job.path.clone(), html))
-                    .map_err(|e| template_error(Some(problem(&site.theme, &e))))
+                let html = tera
+                    .render(job.template, &job.context)
+                    .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
+                let bytes = match &minify {
+                    Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
+                    None => html.into_bytes(),
+                };
+                Ok(Output::new(job.path.clone(), bytes))
             })
             .collect::<Result<_, _>>()?;
         for (file, bytes) in &site.theme.static_files {
@@ -132,6 +138,17 @@ impl Target for Html {
         outputs.push(Output::new("sitemap.xml", sitemap(site, &jobs)));
         Ok(outputs)
     }
+}
+
+/// Minification that keeps pages valid HTML: optional closing tags may go,
+/// but the doctype, `<html lang>` and `<head>` stay as the standard wants.
+fn minify_config() -> minify_html::Cfg {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_doctype = false;
+    cfg.minify_css = true;
+    cfg.keep_closing_tags = true;
+    cfg
 }
 
 fn template_error(p: Option<TemplateProblem>) -> RenderError {
@@ -155,7 +172,45 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-fn base_context(ctx: &RenderContext<'_>, path: &str, title: &str) -> Context {
+/// What every page's context shares, computed once per build.
+struct Shared {
+    site: tera::Value,
+    series: Vec<SeriesView>,
+}
+
+impl Shared {
+    fn new(ctx: &RenderContext<'_>) -> Self {
+        let site = &ctx.public.site;
+        let view = SiteView {
+            title: &site.config.title,
+            language: &site.config.language,
+            base_url: &site.config.base_url,
+            project: &site.config.project.name,
+            vendor: &site.config.project.vendor,
+            repository: site.config.project.repository.as_deref(),
+            levels: site
+                .config
+                .severity
+                .levels
+                .iter()
+                .map(|l| SeverityView::of(Some(l)))
+                .collect(),
+            has_policy: site.page("policy").is_some(),
+            generator: format!("disclose {}", env!("CARGO_PKG_VERSION")),
+        };
+        Shared {
+            site: tera::Value::try_from_serializable(&view).unwrap_or_else(|_| tera::Value::none()),
+            series: site
+                .releases
+                .series
+                .iter()
+                .map(|s| SeriesView::new(s, site, ctx.now))
+                .collect(),
+        }
+    }
+}
+
+fn base_context(ctx: &RenderContext<'_>, shared: &Shared, path: &str, title: &str) -> Context {
     let site = &ctx.public.site;
     let mut c = Context::new();
     let root = root_of(path);
@@ -175,35 +230,8 @@ fn base_context(ctx: &RenderContext<'_>, path: &str, title: &str) -> Context {
         "canonical",
         &paths::absolute_url(&site.config, canonical_path),
     );
-    c.insert(
-        "site",
-        &SiteView {
-            title: &site.config.title,
-            language: &site.config.language,
-            base_url: &site.config.base_url,
-            project: &site.config.project.name,
-            vendor: &site.config.project.vendor,
-            repository: site.config.project.repository.as_deref(),
-            levels: site
-                .config
-                .severity
-                .levels
-                .iter()
-                .map(|l| SeverityView::of(Some(l)))
-                .collect(),
-            has_policy: site.page("policy").is_some(),
-            generator: format!("disclose {}", env!("CARGO_PKG_VERSION")),
-        },
-    );
-    c.insert(
-        "series_nav",
-        &site
-            .releases
-            .series
-            .iter()
-            .map(|s| SeriesView::new(s, site, ctx.now))
-            .collect::<Vec<_>>(),
-    );
+    c.insert("site", &shared.site);
+    c.insert("series_nav", &shared.series);
     c.insert("feed_all", paths::FEED_ALL);
     c.insert("feed_announcements", paths::FEED_ANNOUNCEMENTS);
     c
@@ -224,10 +252,11 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
     let public = ctx.public;
     let site = &public.site;
     let mut jobs = Vec::new();
+    let shared = Shared::new(ctx);
     let announcements = announcements(&public.announcements);
 
     // Archive.
-    let mut c = base_context(ctx, "index.html", &site.config.title);
+    let mut c = base_context(ctx, &shared, "index.html", &site.config.title);
     c.insert("years", &by_year(summaries(site, |_| true)));
     c.insert("count", &site.advisories.len());
     c.insert("announcements", &announcements);
@@ -251,6 +280,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
         let path = format!("severity/{}/index.html", sev.slug);
         let mut c = base_context(
             ctx,
+            &shared,
             &path,
             &format!("{} advisories", capitalize(&sev.label)),
         );
@@ -269,7 +299,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
     // Advisory pages.
     for a in &site.advisories {
         let path = format!("{}index.html", paths::advisory_page(a));
-        let mut c = base_context(ctx, &path, &format!("{}: {}", a.id, a.title));
+        let mut c = base_context(ctx, &shared, &path, &format!("{}: {}", a.id, a.title));
         c.insert("advisory", &AdvisoryDetail::new(a, site));
         jobs.push(Job {
             path,
@@ -281,7 +311,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
     // Content pages.
     for p in &site.pages {
         let path = format!("{}/index.html", p.slug);
-        let mut c = base_context(ctx, &path, &p.title);
+        let mut c = base_context(ctx, &shared, &path, &p.title);
         c.insert(
             "page",
             &serde_json::json!({
@@ -304,7 +334,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
         .iter()
         .map(|s| SeriesView::new(s, site, ctx.now))
         .collect();
-    let mut c = base_context(ctx, "versions/index.html", "Supported versions");
+    let mut c = base_context(ctx, &shared, "versions/index.html", "Supported versions");
     c.insert("series", &series);
     c.insert("matrix", &matrix(site));
     c.insert("build_date", &human_date(ctx.now));
@@ -313,10 +343,11 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
         template: "versions.html",
         context: c,
     });
-    for (s, view) in site.releases.series.iter().zip(&series) {
+    for (s, view) in site.releases.series.iter().zip(series.iter()) {
         let path = format!("{}index.html", paths::series_page(&s.name));
         let mut c = base_context(
             ctx,
+            &shared,
             &path,
             &format!("{} {}", site.config.project.name, s.name),
         );
@@ -341,6 +372,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
             let vpath = format!("{}index.html", v.url);
             let mut vc = base_context(
                 ctx,
+                &shared,
                 &vpath,
                 &format!("{} {}", site.config.project.name, v.version),
             );
@@ -360,14 +392,19 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
     }
 
     // Acknowledgments and pre-notifications.
-    let mut c = base_context(ctx, "thanks/index.html", "Acknowledgments");
+    let mut c = base_context(ctx, &shared, "thanks/index.html", "Acknowledgments");
     c.insert("people", &thanks(public));
     jobs.push(Job {
         path: "thanks/index.html".into(),
         template: "thanks.html",
         context: c,
     });
-    let mut c = base_context(ctx, "announcements/index.html", "Coming security releases");
+    let mut c = base_context(
+        ctx,
+        &shared,
+        "announcements/index.html",
+        "Coming security releases",
+    );
     c.insert("announcements", &announcements);
     jobs.push(Job {
         path: "announcements/index.html".into(),
@@ -376,7 +413,7 @@ fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
     });
 
     // 404: served at any depth, so its links are absolute.
-    let mut c = base_context(ctx, "404.html", "Page not found");
+    let mut c = base_context(ctx, &shared, "404.html", "Page not found");
     c.insert("root", &site.config.base_url);
     c.insert("home", &site.config.base_url);
     jobs.push(Job {
