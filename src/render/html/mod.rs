@@ -88,24 +88,23 @@ pub fn compile_templates(theme: &Theme) -> Result<Tera, Vec<TemplateProblem>> {
 
 pub struct Html;
 
-/// One page to render: output path, template, context.
-struct Job {
-    path: String,
-    template: &'static str,
-    context: Context,
-}
-
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    language: &'a str,
-    base_url: &'a str,
-    project: &'a str,
-    vendor: &'a str,
-    repository: Option<&'a str>,
-    levels: Vec<SeverityView>,
-    has_policy: bool,
-    generator: String,
+/// One page of the site. Pages are listed first and their template
+/// contexts built only while rendering, in parallel, so a large site never
+/// holds every page's data at once.
+#[derive(Debug, Clone, Copy)]
+enum Page {
+    Archive,
+    /// The archive filtered to one level of the scale; `None` is not rated.
+    Severity(Option<usize>),
+    Advisory(usize),
+    Content(usize),
+    Versions,
+    Series(usize),
+    /// A release: series index, version index.
+    Version(usize, usize),
+    Thanks,
+    Announcements,
+    NotFound,
 }
 
 impl Target for Html {
@@ -117,25 +116,29 @@ impl Target for Html {
         let site = &ctx.public.site;
         let tera =
             compile_templates(&site.theme).map_err(|p| template_error(p.into_iter().next()))?;
-        let jobs = jobs(ctx);
+        let shared = Shared::new(ctx);
+        let pages = pages(site);
         let minify = site.config.minify.then(minify_config);
-        let mut outputs: Vec<Output> = jobs
+        let mut outputs: Vec<Output> = pages
             .par_iter()
-            .map(|job| {
+            .map(|&page| {
+                let path = page_path(site, page);
+                let context = page_context(ctx, &shared, page, &path);
                 let html = tera
-                    .render(job.template, &job.context)
+                    .render(page_template(page), &context)
                     .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
                 let bytes = match &minify {
                     Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
                     None => html.into_bytes(),
                 };
-                Ok(Output::new(job.path.clone(), bytes))
+                Ok(Output::new(path, bytes))
             })
             .collect::<Result<_, _>>()?;
         for (file, bytes) in &site.theme.static_files {
             outputs.push(Output::new(format!("static/{file}"), bytes.clone()));
         }
-        outputs.push(Output::new("sitemap.xml", sitemap(site, &jobs)));
+        let sitemap = sitemap(site, pages.iter().map(|&p| page_path(site, p)));
+        outputs.push(Output::new("sitemap.xml", sitemap));
         Ok(outputs)
     }
 }
@@ -172,10 +175,26 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    project: &'a str,
+    vendor: &'a str,
+    repository: Option<&'a str>,
+    levels: Vec<SeverityView>,
+    has_policy: bool,
+    generator: String,
+}
+
 /// What every page's context shares, computed once per build.
 struct Shared {
     site: tera::Value,
     series: Vec<SeriesView>,
+    series_nav: tera::Value,
+    summaries: Summaries,
+    announcements: tera::Value,
 }
 
 impl Shared {
@@ -198,14 +217,20 @@ impl Shared {
             has_policy: site.page("policy").is_some(),
             generator: format!("disclose {}", env!("CARGO_PKG_VERSION")),
         };
+        let series: Vec<SeriesView> = site
+            .releases
+            .series
+            .iter()
+            .map(|s| SeriesView::new(s, site, ctx.now))
+            .collect();
         Shared {
-            site: tera::Value::try_from_serializable(&view).unwrap_or_else(|_| tera::Value::none()),
-            series: site
-                .releases
-                .series
-                .iter()
-                .map(|s| SeriesView::new(s, site, ctx.now))
-                .collect(),
+            site: tera::Value::from_serializable(&view),
+            series_nav: tera::Value::from_serializable(&series),
+            series,
+            summaries: Summaries::new(site),
+            announcements: tera::Value::from_serializable(&announcements(
+                &ctx.public.announcements,
+            )),
         }
     }
 }
@@ -230,198 +255,161 @@ fn base_context(ctx: &RenderContext<'_>, shared: &Shared, path: &str, title: &st
         "canonical",
         &paths::absolute_url(&site.config, canonical_path),
     );
-    c.insert("site", &shared.site);
-    c.insert("series_nav", &shared.series);
+    c.insert_value("site", shared.site.clone());
+    c.insert_value("series_nav", shared.series_nav.clone());
     c.insert("feed_all", paths::FEED_ALL);
     c.insert("feed_announcements", paths::FEED_ANNOUNCEMENTS);
     c
 }
 
-fn summaries<'a>(
-    site: &'a Site,
-    filter: impl Fn(&crate::model::Advisory) -> bool + 'a,
-) -> Vec<AdvisorySummary> {
-    site.advisories
-        .iter()
-        .filter(|a| filter(a))
-        .map(|a| AdvisorySummary::new(a, site))
-        .collect()
+/// Every page of the site, in a fixed order.
+fn pages(site: &Site) -> Vec<Page> {
+    let mut pages = vec![Page::Archive];
+    pages.extend((0..site.config.severity.levels.len()).map(|i| Page::Severity(Some(i))));
+    pages.push(Page::Severity(None));
+    pages.extend((0..site.advisories.len()).map(Page::Advisory));
+    pages.extend((0..site.pages.len()).map(Page::Content));
+    pages.push(Page::Versions);
+    for (i, s) in site.releases.series.iter().enumerate() {
+        pages.push(Page::Series(i));
+        pages.extend((0..s.versions.len()).map(|v| Page::Version(i, v)));
+    }
+    pages.extend([Page::Thanks, Page::Announcements, Page::NotFound]);
+    pages
 }
 
-fn jobs(ctx: &RenderContext<'_>) -> Vec<Job> {
+fn level(site: &Site, index: Option<usize>) -> Option<&str> {
+    index.and_then(|i| site.config.severity.levels.get(i).map(String::as_str))
+}
+
+fn page_path(site: &Site, page: Page) -> String {
+    match page {
+        Page::Archive => "index.html".into(),
+        Page::Severity(l) => format!(
+            "severity/{}/index.html",
+            SeverityView::of(level(site, l)).slug
+        ),
+        Page::Advisory(i) => format!("{}index.html", paths::advisory_page(&site.advisories[i])),
+        Page::Content(i) => format!("{}/index.html", site.pages[i].slug),
+        Page::Versions => "versions/index.html".into(),
+        Page::Series(i) => format!(
+            "{}index.html",
+            paths::series_page(&site.releases.series[i].name)
+        ),
+        Page::Version(s, v) => {
+            let series = &site.releases.series[s];
+            format!(
+                "{}index.html",
+                paths::version_page(&series.name, series.versions[v].version.as_str())
+            )
+        }
+        Page::Thanks => "thanks/index.html".into(),
+        Page::Announcements => "announcements/index.html".into(),
+        Page::NotFound => "404.html".into(),
+    }
+}
+
+fn page_template(page: Page) -> &'static str {
+    match page {
+        Page::Archive => "index.html",
+        Page::Severity(_) => "severity.html",
+        Page::Advisory(_) => "advisory.html",
+        Page::Content(_) => "page.html",
+        Page::Versions => "versions.html",
+        Page::Series(_) => "series.html",
+        Page::Version(..) => "version.html",
+        Page::Thanks => "thanks.html",
+        Page::Announcements => "announcements.html",
+        Page::NotFound => "404.html",
+    }
+}
+
+fn page_context(ctx: &RenderContext<'_>, shared: &Shared, page: Page, path: &str) -> Context {
     let public = ctx.public;
     let site = &public.site;
-    let mut jobs = Vec::new();
-    let shared = Shared::new(ctx);
-    let announcements = announcements(&public.announcements);
-
-    // Archive.
-    let mut c = base_context(ctx, &shared, "index.html", &site.config.title);
-    c.insert("years", &by_year(summaries(site, |_| true)));
-    c.insert("count", &site.advisories.len());
-    c.insert("announcements", &announcements);
-    jobs.push(Job {
-        path: "index.html".into(),
-        template: "index.html",
-        context: c,
-    });
-
-    // Severity filters: one archive per level, and one for unrated entries.
-    let mut levels: Vec<Option<&str>> = site
-        .config
-        .severity
-        .levels
-        .iter()
-        .map(|l| Some(l.as_str()))
-        .collect();
-    levels.push(None);
-    for level in levels {
-        let sev = SeverityView::of(level);
-        let path = format!("severity/{}/index.html", sev.slug);
-        let mut c = base_context(
-            ctx,
-            &shared,
-            &path,
-            &format!("{} advisories", capitalize(&sev.label)),
-        );
-        c.insert("severity", &sev);
-        c.insert(
-            "years",
-            &by_year(summaries(site, |a| a.severity.as_deref() == level)),
-        );
-        jobs.push(Job {
-            path,
-            template: "severity.html",
-            context: c,
-        });
-    }
-
-    // Advisory pages.
-    for a in &site.advisories {
-        let path = format!("{}index.html", paths::advisory_page(a));
-        let mut c = base_context(ctx, &shared, &path, &format!("{}: {}", a.id, a.title));
-        c.insert("advisory", &AdvisoryDetail::new(a, site));
-        jobs.push(Job {
-            path,
-            template: "advisory.html",
-            context: c,
-        });
-    }
-
-    // Content pages.
-    for p in &site.pages {
-        let path = format!("{}/index.html", p.slug);
-        let mut c = base_context(ctx, &shared, &path, &p.title);
-        c.insert(
-            "page",
-            &serde_json::json!({
-                "title": p.title,
-                "description": p.description,
-                "content": crate::markdown::to_html(&p.body),
-            }),
-        );
-        jobs.push(Job {
-            path,
-            template: "page.html",
-            context: c,
-        });
-    }
-
-    // Versions: support table and matrix; per series; per version.
-    let series: Vec<SeriesView> = site
-        .releases
-        .series
-        .iter()
-        .map(|s| SeriesView::new(s, site, ctx.now))
-        .collect();
-    let mut c = base_context(ctx, &shared, "versions/index.html", "Supported versions");
-    c.insert("series", &series);
-    c.insert("matrix", &matrix(site));
-    c.insert("build_date", &human_date(ctx.now));
-    jobs.push(Job {
-        path: "versions/index.html".into(),
-        template: "versions.html",
-        context: c,
-    });
-    for (s, view) in site.releases.series.iter().zip(series.iter()) {
-        let path = format!("{}index.html", paths::series_page(&s.name));
-        let mut c = base_context(
-            ctx,
-            &shared,
-            &path,
-            &format!("{} {}", site.config.project.name, s.name),
-        );
-        let versions = versions_of(s, site);
-        let rows: Vec<_> = site
-            .advisories
-            .iter()
-            .filter_map(|a| {
-                let e = a.affected_entry(&s.name)?;
-                Some(serde_json::json!({
-                    "advisory": AdvisorySummary::new(a, site),
-                    "introduced": e.introduced.as_ref().or(s.first_version()).map(|v| v.to_string()),
-                    "fixed": e.fixed.as_ref().map(|v| v.to_string()),
-                    "fixed_url": e.fixed.as_ref().map(|v| paths::version_page(&s.name, v.as_str())),
-                }))
-            })
-            .collect();
-        c.insert("series", view);
-        c.insert("rows", &rows);
-        c.insert("versions", &versions);
-        for v in &versions {
-            let vpath = format!("{}index.html", v.url);
-            let mut vc = base_context(
-                ctx,
-                &shared,
-                &vpath,
-                &format!("{} {}", site.config.project.name, v.version),
-            );
-            vc.insert("series", view);
-            vc.insert("version", v);
-            jobs.push(Job {
-                path: vpath,
-                template: "version.html",
-                context: vc,
-            });
+    let project = &site.config.project.name;
+    let summaries = &shared.summaries;
+    match page {
+        Page::Archive => {
+            let mut c = base_context(ctx, shared, path, &site.config.title);
+            c.insert("years", &summaries.by_year(site, |_| true));
+            c.insert("count", &site.advisories.len());
+            c.insert_value("announcements", shared.announcements.clone());
+            c
         }
-        jobs.push(Job {
-            path,
-            template: "series.html",
-            context: c,
-        });
+        Page::Severity(l) => {
+            let level = level(site, l);
+            let sev = SeverityView::of(level);
+            let title = format!("{} advisories", capitalize(&sev.label));
+            let mut c = base_context(ctx, shared, path, &title);
+            c.insert("severity", &sev);
+            c.insert(
+                "years",
+                &summaries.by_year(site, |a| a.severity.as_deref() == level),
+            );
+            c
+        }
+        Page::Advisory(i) => {
+            let a = &site.advisories[i];
+            let mut c = base_context(ctx, shared, path, &format!("{}: {}", a.id, a.title));
+            c.insert("advisory", &AdvisoryDetail::new(a, site));
+            c
+        }
+        Page::Content(i) => {
+            let p = &site.pages[i];
+            let mut c = base_context(ctx, shared, path, &p.title);
+            c.insert(
+                "page",
+                &serde_json::json!({
+                    "title": p.title,
+                    "description": p.description,
+                    "content": crate::markdown::to_html(&p.body),
+                }),
+            );
+            c
+        }
+        Page::Versions => {
+            let mut c = base_context(ctx, shared, path, "Supported versions");
+            c.insert("series", &shared.series);
+            c.insert("matrix", &summaries.matrix(site));
+            c.insert("build_date", &human_date(ctx.now));
+            c
+        }
+        Page::Series(i) => {
+            let s = &site.releases.series[i];
+            let mut c = base_context(ctx, shared, path, &format!("{project} {}", s.name));
+            c.insert("series", &shared.series[i]);
+            c.insert("rows", &summaries.series_rows(s, site));
+            c.insert("versions", &summaries.versions_of(s, site));
+            c
+        }
+        Page::Version(si, vi) => {
+            let s = &site.releases.series[si];
+            let version = summaries.version(s, &s.versions[vi], site);
+            let title = format!("{project} {}", version.version);
+            let mut c = base_context(ctx, shared, path, &title);
+            c.insert("series", &shared.series[si]);
+            c.insert("version", &version);
+            c
+        }
+        Page::Thanks => {
+            let mut c = base_context(ctx, shared, path, "Acknowledgments");
+            c.insert("people", &thanks(public));
+            c
+        }
+        Page::Announcements => {
+            let mut c = base_context(ctx, shared, path, "Coming security releases");
+            c.insert_value("announcements", shared.announcements.clone());
+            c
+        }
+        Page::NotFound => {
+            // Served at any depth, so its links are absolute.
+            let mut c = base_context(ctx, shared, path, "Page not found");
+            c.insert("root", &site.config.base_url);
+            c.insert("home", &site.config.base_url);
+            c
+        }
     }
-
-    // Acknowledgments and pre-notifications.
-    let mut c = base_context(ctx, &shared, "thanks/index.html", "Acknowledgments");
-    c.insert("people", &thanks(public));
-    jobs.push(Job {
-        path: "thanks/index.html".into(),
-        template: "thanks.html",
-        context: c,
-    });
-    let mut c = base_context(
-        ctx,
-        &shared,
-        "announcements/index.html",
-        "Coming security releases",
-    );
-    c.insert("announcements", &announcements);
-    jobs.push(Job {
-        path: "announcements/index.html".into(),
-        template: "announcements.html",
-        context: c,
-    });
-
-    // 404: served at any depth, so its links are absolute.
-    let mut c = base_context(ctx, &shared, "404.html", "Page not found");
-    c.insert("root", &site.config.base_url);
-    c.insert("home", &site.config.base_url);
-    jobs.push(Job {
-        path: "404.html".into(),
-        template: "404.html",
-        context: c,
-    });
-    jobs
 }
 
 fn capitalize(s: &str) -> String {
@@ -432,7 +420,7 @@ fn capitalize(s: &str) -> String {
 }
 
 /// Every page but the 404, with the advisory's last change as `lastmod`.
-fn sitemap(site: &Site, jobs: &[Job]) -> String {
+fn sitemap(site: &Site, page_paths: impl Iterator<Item = String>) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -441,13 +429,9 @@ fn sitemap(site: &Site, jobs: &[Job]) -> String {
         .iter()
         .map(|a| (paths::advisory_page(a), a.modified))
         .collect();
-    let mut pages: Vec<&str> = jobs
-        .iter()
-        .map(|j| j.path.as_str())
-        .filter(|p| *p != "404.html")
-        .collect();
+    let mut pages: Vec<String> = page_paths.filter(|p| p != "404.html").collect();
     pages.sort();
-    for p in pages {
+    for p in &pages {
         let dir = p.strip_suffix("index.html").unwrap_or(p);
         xml.push_str("  <url><loc>");
         xml.push_str(&super::escape_html(&paths::absolute_url(&site.config, dir)));

@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::Serialize;
+use tera::Value;
 
 use crate::embargo::{Announcement, PublicSite};
 use crate::markdown;
-use crate::model::{Advisory, Cvss, Series, SeriesImpact, Site, SupportStatus};
+use crate::model::{Advisory, Cvss, Release, Series, SeriesImpact, Site, SupportStatus};
 use crate::render::paths;
 
 /// "4 March 2026".
@@ -400,38 +402,157 @@ pub struct MatrixCell {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixRow {
-    pub advisory: AdvisorySummary,
+    pub advisory: Value,
     pub cells: Vec<MatrixCell>,
 }
 
-pub fn matrix(site: &Site) -> Vec<MatrixRow> {
-    site.advisories
-        .iter()
-        .filter(|a| !a.is_withdrawn())
-        .map(|a| MatrixRow {
-            advisory: AdvisorySummary::new(a, site),
-            cells: site
-                .releases
-                .series
-                .iter()
-                .map(|s| {
-                    let row = series_row(a, s);
-                    let text = match (row.state.as_str(), &row.fixed) {
-                        ("affected", Some(f)) => format!("fixed in {f}"),
-                        ("patched", _) => "fixed on the branch".into(),
-                        ("affected-unfixed", _) => "no fix yet".into(),
-                        ("not-affected", _) => "not affected".into(),
-                        _ => "not evaluated".into(),
-                    };
-                    MatrixCell {
-                        state: row.state,
-                        text,
-                        url: row.fixed_url,
-                    }
+/// Every advisory's list entry, made once and shared by every list that
+/// shows it: template values are reference-counted, so a page listing
+/// thousands of advisories holds pointers, not copies.
+pub struct Summaries {
+    values: Vec<Value>,
+    years: Vec<i16>,
+}
+
+impl Summaries {
+    /// One entry per advisory of `site`, in the site's order.
+    pub fn new(site: &Site) -> Self {
+        let values = site
+            .advisories
+            .par_iter()
+            .map(|a| Value::from_serializable(&AdvisorySummary::new(a, site)))
+            .collect();
+        let years = site
+            .advisories
+            .iter()
+            .map(|a| a.published.at.to_zoned(jiff::tz::TimeZone::UTC).year())
+            .collect();
+        Summaries { values, years }
+    }
+
+    /// The entries of the advisories `keep` selects, in the site's order.
+    pub fn select(&self, site: &Site, keep: impl Fn(&Advisory) -> bool) -> Vec<Value> {
+        self.indices(site, keep)
+            .map(|i| self.values[i].clone())
+            .collect()
+    }
+
+    fn indices<'a>(
+        &'a self,
+        site: &'a Site,
+        keep: impl Fn(&Advisory) -> bool + 'a,
+    ) -> impl Iterator<Item = usize> + 'a {
+        site.advisories
+            .iter()
+            .enumerate()
+            .filter(move |(_, a)| keep(a))
+            .map(|(i, _)| i)
+    }
+
+    /// The selected advisories grouped by year of publication, newest first
+    /// (the site's order is newest first).
+    pub fn by_year(&self, site: &Site, keep: impl Fn(&Advisory) -> bool) -> Vec<YearGroup> {
+        let mut groups: Vec<YearGroup> = Vec::new();
+        for i in self.indices(site, keep) {
+            let (year, value) = (self.years[i], self.values[i].clone());
+            match groups.last_mut() {
+                Some(g) if g.year == year => g.advisories.push(value),
+                _ => groups.push(YearGroup {
+                    year,
+                    advisories: vec![value],
+                }),
+            }
+        }
+        groups
+    }
+
+    /// The advisory × series matrix, withdrawn advisories left out.
+    pub fn matrix(&self, site: &Site) -> Vec<MatrixRow> {
+        site.advisories
+            .par_iter()
+            .zip(&self.values)
+            .filter(|(a, _)| !a.is_withdrawn())
+            .map(|(a, summary)| MatrixRow {
+                advisory: summary.clone(),
+                cells: site
+                    .releases
+                    .series
+                    .iter()
+                    .map(|s| {
+                        let row = series_row(a, s);
+                        let text = match (row.state.as_str(), &row.fixed) {
+                            ("affected", Some(f)) => format!("fixed in {f}"),
+                            ("patched", _) => "fixed on the branch".into(),
+                            ("affected-unfixed", _) => "no fix yet".into(),
+                            ("not-affected", _) => "not affected".into(),
+                            _ => "not evaluated".into(),
+                        };
+                        MatrixCell {
+                            state: row.state,
+                            text,
+                            url: row.fixed_url,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Each release of `s`, newest first, with the advisories that affect
+    /// it and those it fixes.
+    pub fn versions_of(&self, s: &Series, site: &Site) -> Vec<VersionView> {
+        s.versions
+            .iter()
+            .rev()
+            .map(|r| self.version(s, r, site))
+            .collect()
+    }
+
+    /// Release `r` of `s`, with the advisories that affect it and those it fixes.
+    pub fn version(&self, s: &Series, r: &Release, site: &Site) -> VersionView {
+        VersionView {
+            version: r.version.to_string(),
+            url: paths::version_page(&s.name, r.version.as_str()),
+            date: date_of(r.date),
+            affecting: self.select(site, |a| a.affects_version(s, &r.version)),
+            fixes: self.select(site, |a| {
+                a.affected_entry(&s.name).and_then(|e| e.fixed.as_ref()) == Some(&r.version)
+            }),
+        }
+    }
+
+    /// The advisories that list `s`, with where each starts and is fixed.
+    pub fn series_rows(&self, s: &Series, site: &Site) -> Vec<SeriesAdvisoryRow> {
+        site.advisories
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(a, summary)| {
+                let e = a.affected_entry(&s.name)?;
+                Some(SeriesAdvisoryRow {
+                    advisory: summary.clone(),
+                    introduced: e
+                        .introduced
+                        .as_ref()
+                        .or(s.first_version())
+                        .map(|v| v.to_string()),
+                    fixed: e.fixed.as_ref().map(|v| v.to_string()),
+                    fixed_url: e
+                        .fixed
+                        .as_ref()
+                        .map(|v| paths::version_page(&s.name, v.as_str())),
                 })
-                .collect(),
-        })
-        .collect()
+            })
+            .collect()
+    }
+}
+
+/// An advisory on a series page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesAdvisoryRow {
+    pub advisory: Value,
+    pub introduced: Option<String>,
+    pub fixed: Option<String>,
+    pub fixed_url: Option<String>,
 }
 
 /// A release of a series, with the advisories that affect exactly it.
@@ -440,55 +561,14 @@ pub struct VersionView {
     pub version: String,
     pub url: String,
     pub date: String,
-    pub affecting: Vec<AdvisorySummary>,
-    pub fixes: Vec<AdvisorySummary>,
-}
-
-pub fn versions_of(s: &Series, site: &Site) -> Vec<VersionView> {
-    s.versions
-        .iter()
-        .rev()
-        .map(|r| VersionView {
-            version: r.version.to_string(),
-            url: paths::version_page(&s.name, r.version.as_str()),
-            date: date_of(r.date),
-            affecting: site
-                .advisories
-                .iter()
-                .filter(|a| a.affects_version(s, &r.version))
-                .map(|a| AdvisorySummary::new(a, site))
-                .collect(),
-            fixes: site
-                .advisories
-                .iter()
-                .filter(|a| {
-                    a.affected_entry(&s.name).and_then(|e| e.fixed.as_ref()) == Some(&r.version)
-                })
-                .map(|a| AdvisorySummary::new(a, site))
-                .collect(),
-        })
-        .collect()
+    pub affecting: Vec<Value>,
+    pub fixes: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct YearGroup {
     pub year: i16,
-    pub advisories: Vec<AdvisorySummary>,
-}
-
-/// Advisories grouped by year of publication, newest first.
-pub fn by_year(list: Vec<AdvisorySummary>) -> Vec<YearGroup> {
-    let mut groups: Vec<YearGroup> = Vec::new();
-    for a in list {
-        match groups.last_mut() {
-            Some(g) if g.year == a.year => g.advisories.push(a),
-            _ => groups.push(YearGroup {
-                year: a.year,
-                advisories: vec![a],
-            }),
-        }
-    }
-    groups
+    pub advisories: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
