@@ -1,6 +1,7 @@
 //! The OSV target: one OSV 1.7 record per published advisory under `osv/`,
-//! and the indexes an OSV importer reads — `all.json` and `modified_id.csv`
-//! for osv.dev's REST sources, `all.zip` for bulk download.
+//! and the indexes an OSV importer reads — `osv-index.json` and
+//! `osv/modified_id.csv` for osv.dev's REST sources, `osv/all.zip` for bulk
+//! download.
 
 pub mod record;
 
@@ -13,10 +14,6 @@ use super::{Output, RenderContext, RenderError, Target};
 use crate::render::paths;
 
 pub use record::OsvRecord;
-
-pub const ALL_JSON: &str = "osv/all.json";
-pub const MODIFIED_ID_CSV: &str = "osv/modified_id.csv";
-pub const ALL_ZIP: &str = "osv/all.zip";
 
 pub struct Osv;
 
@@ -54,9 +51,9 @@ impl Target for Osv {
                 modified: &r.modified,
             })
             .collect();
-        outputs.push(Output::new(ALL_JSON, to_json(&index)?));
+        outputs.push(Output::new(paths::OSV_INDEX, to_json(&index)?));
         outputs.push(Output::new(
-            MODIFIED_ID_CSV,
+            paths::OSV_MODIFIED_ID,
             modified_id_csv(
                 records
                     .iter()
@@ -68,7 +65,7 @@ impl Target for Osv {
             .iter()
             .map(|(r, b)| (format!("{}.json", r.id), b.as_slice(), r.modified.as_str()))
             .collect();
-        outputs.push(Output::new(ALL_ZIP, zip_records(&entries)?));
+        outputs.push(Output::new(paths::OSV_ALL_ZIP, zip_records(&entries)?));
         Ok(outputs)
     }
 }
