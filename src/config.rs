@@ -407,7 +407,22 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
             .help("give a path relative to site.toml, e.g. keys/signing.asc");
     }
     let prefix = &config.osv.id_prefix;
-    if !prefix.is_empty() && !crate::model::osv_id_is_valid(&format!("{prefix}X-1")) {
+    if !prefix.is_empty()
+        && !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        // The OSV id names the record's file and URL (`osv/<id>.json`), so
+        // it must stay one plain path segment.
+        diags
+            .error(
+                "invalid-osv-id",
+                file,
+                key_pos(text, "id_prefix"),
+                format!("OSV id prefix `{prefix}` has characters other than letters, digits, `.`, `_` and `-`"),
+            )
+            .help("OSV ids name files and URLs: use e.g. \"x_\" or your registered prefix such as \"PYSEC-\"");
+    } else if !prefix.is_empty() && !crate::model::osv_id_is_valid(&format!("{prefix}X-1")) {
         diags
             .error(
                 "invalid-osv-id",
@@ -480,6 +495,28 @@ category = "vendor"
         assert_eq!(d[0].code, "disclose::unknown-field");
         let line = text.lines().nth(d[0].line as usize - 1).unwrap();
         assert!(line.starts_with("entires"), "{line}");
+    }
+
+    #[test]
+    fn osv_prefix_must_be_registered_or_private_and_path_safe() {
+        for (prefix, ok) in [
+            ("x_", true),
+            ("PYSEC-", true),
+            ("x_larch-", true),
+            ("FOO-", false),
+            ("PYSEC", false),
+            ("x_a/b-", false),
+            ("x_ ", false),
+        ] {
+            let text = format!("{MINIMAL}\n[osv]\nid_prefix = \"{prefix}\"\n");
+            let (_, d) = parse(&text);
+            assert_eq!(d.is_empty(), ok, "{prefix}: {d:?}");
+            if !ok {
+                assert_eq!(d[0].code, "disclose::invalid-osv-id");
+                let line = text.lines().nth(d[0].line as usize - 1).unwrap();
+                assert!(line.starts_with("id_prefix"), "{line}");
+            }
+        }
     }
 
     #[test]

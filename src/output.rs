@@ -31,6 +31,8 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot scan the archive {path} for withheld tokens: {message}")]
+    UnreadableArchive { path: String, message: String },
     #[error(
         "refusing to replace {0}: it is the site itself, contains it, or holds sources (site.toml, content/ or .git); choose another --out"
     )]
@@ -40,7 +42,12 @@ pub enum OutputError {
 impl OutputError {
     /// Leaks and bad paths are the content's fault (exit 1); I/O is not (exit 2).
     pub fn is_content_error(&self) -> bool {
-        !matches!(self, OutputError::Io { .. } | OutputError::UnsafeOutDir(_))
+        !matches!(
+            self,
+            OutputError::Io { .. }
+                | OutputError::UnsafeOutDir(_)
+                | OutputError::UnreadableArchive { .. }
+        )
     }
 }
 
@@ -77,7 +84,9 @@ pub fn verify(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputErro
 
 /// Fails on the first output that contains a forbidden token, with its
 /// file and byte offset. HTML and XML may escape characters of a title, so
-/// the escaped spellings are searched as well.
+/// the escaped spellings are searched as well. Compression hides tokens from
+/// a byte scan, so every entry of a `.zip` output is scanned decompressed;
+/// a leak there is reported as `<archive>!<entry>` with the offset in the entry.
 pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
     if forbidden.is_empty() {
         return Ok(());
@@ -100,16 +109,44 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
             path: PathBuf::from("<leak scan>"),
             source: std::io::Error::other(e),
         })?;
+    let leak = |path: String, bytes: &[u8]| match matcher.find(bytes) {
+        Some(m) => Err(OutputError::Leak {
+            path,
+            offset: m.start(),
+            token: forbidden[original[m.pattern().as_usize()]].clone(),
+        }),
+        None => Ok(()),
+    };
     for o in outputs {
-        if let Some(m) = matcher.find(&o.bytes) {
-            return Err(OutputError::Leak {
-                path: o.path.clone(),
-                offset: m.start(),
-                token: forbidden[original[m.pattern().as_usize()]].clone(),
-            });
+        leak(o.path.clone(), &o.bytes)?;
+        if o.path.ends_with(".zip") {
+            for (name, bytes) in zip_entries(&o.path, &o.bytes)? {
+                leak(format!("{}!{name} (entry name)", o.path), name.as_bytes())?;
+                leak(format!("{}!{name}", o.path), &bytes)?;
+            }
         }
     }
     Ok(())
+}
+
+/// Every entry of a zip output with its name, decompressed.
+fn zip_entries(path: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    use std::io::Read;
+    let unreadable = |e: &dyn std::fmt::Display| OutputError::UnreadableArchive {
+        path: path.to_string(),
+        message: e.to_string(),
+    };
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut entries = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let name = file.name().map_err(|e| unreadable(&e))?.into_owned();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).map_err(|e| unreadable(&e))?;
+        entries.push((name, content));
+    }
+    Ok(entries)
 }
 
 /// The output directory is replaced whole, so it must not be the site, one
@@ -227,6 +264,32 @@ mod tests {
             }
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn leak_scan_looks_inside_zip_entries() {
+        let entry: &[u8] = b"{\"details\": \"see SECRET-42\"}";
+        let zip =
+            crate::render::osv::zip_records(&[("x_A.json".into(), entry, "2026-01-01T00:00:00Z")])
+                .unwrap();
+        assert!(
+            !zip.windows(9).any(|w| w == b"SECRET-42"),
+            "the token is compressed away"
+        );
+        let outs = vec![Output::new("osv/all.zip", zip)];
+        match verify(&outs, &["SECRET-42".to_string()]).unwrap_err() {
+            OutputError::Leak { path, offset, .. } => {
+                assert_eq!(path, "osv/all.zip!x_A.json");
+                assert_eq!(offset, 17);
+            }
+            other => panic!("unexpected {other}"),
+        }
+        assert!(verify(&outs, &["OTHER-1".to_string()]).is_ok());
+        let broken = vec![Output::new("osv/all.zip", "not a zip")];
+        assert!(matches!(
+            verify(&broken, &["OTHER-1".to_string()]),
+            Err(OutputError::UnreadableArchive { .. })
+        ));
     }
 
     #[test]

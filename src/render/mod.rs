@@ -2,6 +2,7 @@
 //! memory. Targets never see withheld advisories and never touch the disk.
 
 pub mod html;
+pub mod osv;
 pub mod paths;
 
 use jiff::Timestamp;
@@ -62,7 +63,7 @@ pub trait Target: Sync {
 
 /// Every target the build runs, in a fixed order.
 pub fn targets() -> Vec<Box<dyn Target>> {
-    vec![Box::new(html::Html)]
+    vec![Box::new(html::Html), Box::new(osv::Osv)]
 }
 
 /// Runs every target; outputs come back sorted by path.

@@ -24,6 +24,15 @@ pub fn osv_record(config: &SiteConfig, a: &Advisory) -> String {
     format!("osv/{}.json", osv_id(config, a))
 }
 
+/// The OSV REST-source index (`[{id, modified}]`). It lives outside `osv/`
+/// because importers that read a directory of records take every `.json`
+/// there for one.
+pub const OSV_INDEX: &str = "osv-index.json";
+/// `<modified>,<id>` lines, newest first.
+pub const OSV_MODIFIED_ID: &str = "osv/modified_id.csv";
+/// Every OSV record in one zip.
+pub const OSV_ALL_ZIP: &str = "osv/all.zip";
+
 /// The CSAF file name of CSAF 2.0 section 5.1: the tracking id lower-cased,
 /// every run of characters other than `+`, `-`, `a-z` and `0-9` replaced by
 /// one `_`.

@@ -1,0 +1,219 @@
+//! The OSV output of the fixture site, rendered in memory: snapshots of every
+//! record and index, and the structure the OSV 1.7 schema asks of each
+//! record (the official schema itself is checked by the conformance run).
+
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use disclose::Options;
+use disclose::model::OSV_ECOSYSTEMS;
+use disclose::render::Output;
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
+}
+
+fn render(now: &str) -> Vec<Output> {
+    let opts = Options {
+        root: fixture(),
+        now: now.parse().unwrap(),
+    };
+    disclose::render_site(&opts)
+        .map(|(outputs, _, _)| outputs)
+        .unwrap()
+}
+
+/// Every advisory is public (the last one, unfixed, since 2026-12-15).
+const NOW: &str = "2026-12-20T00:00:00Z";
+
+fn file<'a>(outputs: &'a [Output], path: &str) -> &'a [u8] {
+    &outputs
+        .iter()
+        .find(|o| o.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .bytes
+}
+
+fn records(outputs: &[Output]) -> Vec<&Output> {
+    outputs
+        .iter()
+        .filter(|o| o.path.starts_with("osv/") && o.path.ends_with(".json"))
+        .collect()
+}
+
+#[test]
+fn records_and_indexes_snapshot() {
+    let outputs = render(NOW);
+    let recs = records(&outputs);
+    assert_eq!(recs.len(), 3);
+    for o in recs {
+        insta::assert_snapshot!(
+            o.path.replace('/', "_"),
+            std::str::from_utf8(&o.bytes).unwrap()
+        );
+    }
+    for path in ["osv-index.json", "osv/modified_id.csv"] {
+        insta::assert_snapshot!(
+            path.replace('/', "_"),
+            std::str::from_utf8(file(&outputs, path)).unwrap()
+        );
+    }
+}
+
+fn is_utc_timestamp(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.len() == 20 && s.ends_with('Z') && s.parse::<jiff::Timestamp>().is_ok())
+}
+
+/// What the OSV schema requires of a record, asserted field by field.
+fn assert_osv_shape(path: &str, r: &Value) {
+    let id = r["id"].as_str().unwrap();
+    assert!(id.starts_with("x_"), "{path}: id {id}");
+    assert_eq!(path, format!("osv/{id}.json"));
+    assert!(r["schema_version"].as_str().unwrap().starts_with("1.7."));
+    for key in ["modified", "published"] {
+        assert!(is_utc_timestamp(&r[key]), "{path}: {key}");
+    }
+    if let Some(w) = r.get("withdrawn") {
+        assert!(is_utc_timestamp(w), "{path}: withdrawn");
+    }
+    assert!(r["modified"].as_str() >= r["published"].as_str());
+    assert!(!r["summary"].as_str().unwrap().contains('\n'));
+    assert!(!r["details"].as_str().unwrap().is_empty());
+    for s in r["severity"].as_array().into_iter().flatten() {
+        let (kind, score) = (s["type"].as_str().unwrap(), s["score"].as_str().unwrap());
+        match kind {
+            "CVSS_V3" => assert!(score.starts_with("CVSS:3.")),
+            "CVSS_V4" => assert!(score.starts_with("CVSS:4.0/")),
+            other => panic!("{path}: severity type {other}"),
+        }
+    }
+    for a in r["affected"].as_array().unwrap() {
+        let pkg = &a["package"];
+        assert!(OSV_ECOSYSTEMS.contains(&pkg["ecosystem"].as_str().unwrap()));
+        assert!(!pkg["name"].as_str().unwrap().is_empty());
+        let purl = pkg["purl"].as_str().unwrap();
+        assert!(purl.starts_with("pkg:") && !purl.contains('@'), "{purl}");
+        for range in a["ranges"].as_array().unwrap() {
+            let events = range["events"].as_array().unwrap();
+            assert!(events[0].get("introduced").is_some(), "{path}: first event");
+            for e in events {
+                let obj = e.as_object().unwrap();
+                assert_eq!(obj.len(), 1);
+                assert!(obj.contains_key("introduced") || obj.contains_key("fixed"));
+            }
+            match range["type"].as_str().unwrap() {
+                "ECOSYSTEM" => assert!(range.get("repo").is_none()),
+                "GIT" => assert!(range["repo"].as_str().unwrap().starts_with("https://")),
+                other => panic!("{path}: range type {other}"),
+            }
+        }
+    }
+    let refs = r["references"].as_array().unwrap();
+    assert_eq!(refs[0]["type"], "ADVISORY");
+    for x in refs {
+        assert!(x["url"].as_str().unwrap().starts_with("https://"));
+    }
+    for c in r["credits"].as_array().into_iter().flatten() {
+        assert!(!c["name"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn every_record_has_the_osv_structure() {
+    for o in records(&render(NOW)) {
+        let r: Value = serde_json::from_slice(&o.bytes).unwrap();
+        assert_osv_shape(&o.path, &r);
+    }
+}
+
+#[test]
+fn series_ranges_match_the_fixture() {
+    let outputs = render(NOW);
+    let rec = |id: &str| -> Value {
+        serde_json::from_slice(file(&outputs, &format!("osv/x_{id}.json"))).unwrap()
+    };
+    // Fixed in 1.1.1 and, introduced later, in 1.0.2.
+    let r = rec("QUILL-2025-0001");
+    let ranges = &r["affected"][0]["ranges"];
+    assert_eq!(
+        ranges[0]["events"],
+        serde_json::json!([{"introduced": "1.1.0"}, {"fixed": "1.1.1"}])
+    );
+    assert_eq!(
+        ranges[1]["events"],
+        serde_json::json!([{"introduced": "1.0.1"}, {"fixed": "1.0.2"}])
+    );
+    assert_eq!(ranges[2]["type"], "GIT");
+    assert_eq!(
+        r["affected"][0]["versions"],
+        serde_json::json!(["1.0.1", "1.1.0"])
+    );
+    // No fix yet: an open range, every 1.1 release listed, no `main` range.
+    let r = rec("QUILL-2026-0002");
+    let ranges = r["affected"][0]["ranges"].as_array().unwrap();
+    assert_eq!(
+        ranges[0]["events"],
+        serde_json::json!([{"introduced": "1.1.0"}])
+    );
+    assert!(
+        ranges
+            .iter()
+            .all(|x| x["database_specific"]["series"] != "main")
+    );
+    assert_eq!(
+        r["affected"][0]["versions"],
+        serde_json::json!(["1.1.0", "1.1.1", "1.1.2"])
+    );
+}
+
+#[test]
+fn output_is_byte_identical_and_the_zip_holds_every_record() {
+    let one = render(NOW);
+    let two = render(NOW);
+    let osv = |o: &[Output]| -> Vec<(String, Vec<u8>)> {
+        o.iter()
+            .filter(|o| o.path.starts_with("osv"))
+            .map(|o| (o.path.clone(), o.bytes.clone()))
+            .collect()
+    };
+    assert_eq!(osv(&one), osv(&two));
+
+    let mut zip = zip::ZipArchive::new(Cursor::new(file(&one, "osv/all.zip"))).unwrap();
+    let recs = records(&one);
+    assert_eq!(zip.len(), recs.len());
+    for (i, o) in recs.iter().enumerate() {
+        let mut entry = zip.by_index(i).unwrap();
+        assert_eq!(format!("osv/{}", entry.name().unwrap()), o.path);
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        assert_eq!(bytes, o.bytes);
+    }
+}
+
+#[test]
+fn indexes_list_exactly_the_published_records() {
+    // Before 2026-12-15 the third advisory is under embargo.
+    let outputs = render("2026-12-10T00:00:00Z");
+    let index: Vec<Value> = serde_json::from_slice(file(&outputs, "osv-index.json")).unwrap();
+    let ids: Vec<&str> = index.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["x_QUILL-2025-0001", "x_QUILL-2026-0001"]);
+    for e in &index {
+        let rec: Value = serde_json::from_slice(file(
+            &outputs,
+            &format!("osv/{}.json", e["id"].as_str().unwrap()),
+        ))
+        .unwrap();
+        assert_eq!(rec["modified"], e["modified"]);
+    }
+    let csv = std::str::from_utf8(file(&outputs, "osv/modified_id.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "2026-02-10T10:00:00Z,x_QUILL-2026-0001\n2025-09-10T12:00:00Z,x_QUILL-2025-0001\n"
+    );
+    let zip = zip::ZipArchive::new(Cursor::new(file(&outputs, "osv/all.zip"))).unwrap();
+    assert_eq!(zip.len(), 2);
+}
