@@ -95,10 +95,11 @@ impl Target for Atom {
         feeds
             .into_iter()
             .map(|(feed, entries)| {
-                let bytes = write_feed(config, &feed, &entries, ctx.now).map_err(|e| RenderError {
-                    target: "atom",
-                    message: format!("{}: {e}", feed.path),
-                })?;
+                let bytes =
+                    write_feed(config, &feed, &entries, ctx.now).map_err(|e| RenderError {
+                        target: "atom",
+                        message: format!("{}: {e}", feed.path),
+                    })?;
                 Ok(Output::new(feed.path, bytes))
             })
             .collect()
@@ -357,15 +358,21 @@ fn advisory_content(site: &Site, a: &Advisory) -> String {
     h
 }
 
-/// How a release's issues read in a notice: "2 issues: high, not rated".
+/// How a release's issues read in a notice: "1 issue of high severity",
+/// "2 issues: high, not rated".
 fn severities_phrase(severities: &[Option<String>]) -> String {
-    let names: Vec<&str> = severities
+    let names: Vec<String> = severities
         .iter()
-        .map(|s| s.as_deref().unwrap_or("not rated"))
+        .map(|s| {
+            s.as_ref()
+                .map_or("not rated".to_string(), |l| format!("{l} severity"))
+        })
         .collect();
-    let count = names.len();
-    let noun = if count == 1 { "issue" } else { "issues" };
-    format!("{count} {noun} of severity {}", names.join(", "))
+    match names.as_slice() {
+        [one] if severities[0].is_some() => format!("1 issue of {one}"),
+        [one] => format!("1 issue, {one}"),
+        many => format!("{} issues: {}", many.len(), many.join(", ")),
+    }
 }
 
 /// A pre-notification: the release time and the severities, and nothing

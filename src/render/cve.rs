@@ -411,15 +411,16 @@ fn product(site: &Site, a: &Advisory) -> Product {
 /// inside its series, so the entries never overlap.
 pub fn version_ranges(site: &Site, a: &Advisory) -> Vec<VersionRange> {
     let kind = version_type(site.releases.scheme);
-    let range = |from: &str, status: &'static str, less_than: Option<String>, upto: Option<String>| {
-        VersionRange {
-            version: from.to_string(),
-            status,
-            version_type: Some(kind),
-            less_than,
-            less_than_or_equal: upto,
-        }
-    };
+    let range =
+        |from: &str, status: &'static str, less_than: Option<String>, upto: Option<String>| {
+            VersionRange {
+                version: from.to_string(),
+                status,
+                version_type: Some(kind),
+                less_than,
+                less_than_or_equal: upto,
+            }
+        };
     let single = |v: &str, status: &'static str| VersionRange {
         version: v.to_string(),
         status,
@@ -579,5 +580,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// When the record last changed: the withdrawal, or the last modification.
 pub fn date_updated(a: &Advisory) -> Timestamp {
-    a.withdrawn.as_ref().map_or(a.modified, |w| w.at.max(a.modified))
+    a.withdrawn
+        .as_ref()
+        .map_or(a.modified, |w| w.at.max(a.modified))
 }
