@@ -256,6 +256,8 @@ category = "vendor"
             prop_assert_eq!(announced, expected);
             for x in &split.public.announcements {
                 prop_assert!(x.release_at > now_ts);
+                prop_assert!(x.first_announced <= x.last_announced);
+                prop_assert!(x.last_announced <= now_ts);
             }
             prop_assert_eq!(split.next_lift(), advisories.iter().map(|a| a.published.at).filter(|t| *t > now_ts).min());
         }

@@ -504,3 +504,54 @@ fn write_entry<W: io::Write>(w: &mut Writer<W>, config: &SiteConfig, e: &Entry) 
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_authority_is_the_bare_host() {
+        let mut config: SiteConfig = toml::from_str(
+            r#"title = "T"
+base_url = "https://user@sec.example.org:8443/a/b/"
+[project]
+name = "P"
+vendor = "V"
+version_scheme = "semver"
+[project.package]
+ecosystem = "crates.io"
+name = "p"
+purl = "pkg:cargo/p"
+[security_txt]
+contact = ["mailto:s@e.org"]
+[csaf]
+publisher_name = "V"
+namespace = "https://e.org"
+category = "vendor"
+"#,
+        )
+        .unwrap();
+        assert_eq!(host(&config), "sec.example.org");
+        config.base_url = "https://example.org/".into();
+        assert_eq!(host(&config), "example.org");
+    }
+
+    #[test]
+    fn notices_name_only_counts_and_severities() {
+        assert_eq!(
+            severities_phrase(&[Some("high".into())]),
+            "1 issue of high severity"
+        );
+        assert_eq!(severities_phrase(&[None]), "1 issue, not rated");
+        assert_eq!(
+            severities_phrase(&[Some("high".into()), None]),
+            "2 issues: high severity, not rated"
+        );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_dropped() {
+        assert_eq!(xml_safe("a\u{0}b\u{1b}c\td"), "abc\td");
+        assert_eq!(xml_safe("plain ü"), "plain ü");
+    }
+}
