@@ -38,6 +38,8 @@ pub struct SiteConfig {
     pub osv: OsvConfig,
     #[serde(default)]
     pub feeds: FeedsConfig,
+    #[serde(default)]
+    pub cve: CveConfig,
 }
 
 /// The project whose advisories these are.
@@ -159,6 +161,29 @@ impl Default for FeedsConfig {
             entries: default_feed_entries(),
         }
     }
+}
+
+/// CVE JSON 5 export settings: who assigned the CVE ids (the CNA).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CveConfig {
+    /// The CNA's organization UUID in the CVE Services registry. When absent,
+    /// records carry the placeholder `00000000-0000-4000-8000-000000000000`,
+    /// which CVE Services replace with the submitting CNA's id.
+    pub assigner_org_id: Option<String>,
+    /// The CNA's short name (2–32 characters), e.g. `larch`.
+    pub assigner_short_name: Option<String>,
+}
+
+/// Whether `s` is a version 4 UUID, the shape CVE JSON 5 wants for org ids.
+pub fn is_uuid_v4(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    let hex = |g: &str| g.chars().all(|c| c.is_ascii_hexdigit());
+    groups.len() == 5
+        && groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| hex(g))
+        && groups[2].starts_with('4')
+        && groups[3].starts_with(['8', '9', 'a', 'b', 'A', 'B'])
 }
 
 fn default_language() -> String {
@@ -442,6 +467,30 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
             )
             .help("carry at least one entry per feed; 50 is usual");
     }
+    if let Some(id) = &config.cve.assigner_org_id
+        && !is_uuid_v4(id)
+    {
+        diags
+            .error(
+                "invalid-config",
+                file,
+                key_pos(text, "assigner_org_id"),
+                format!("cve.assigner_org_id `{id}` is not a version 4 UUID"),
+            )
+            .help("copy your CNA's organization UUID from CVE Services (`cve org`)");
+    }
+    if let Some(name) = &config.cve.assigner_short_name
+        && !(2..=32).contains(&name.chars().count())
+    {
+        diags
+            .error(
+                "invalid-config",
+                file,
+                key_pos(text, "assigner_short_name"),
+                format!("cve.assigner_short_name `{name}` is not 2 to 32 characters long"),
+            )
+            .help("use your CNA's short name as CVE Services lists it");
+    }
 }
 
 #[cfg(test)]
@@ -517,6 +566,18 @@ category = "vendor"
                 assert!(line.starts_with("id_prefix"), "{line}");
             }
         }
+    }
+
+    #[test]
+    fn cve_org_ids_must_be_version_4_uuids() {
+        assert!(is_uuid_v4("00000000-0000-4000-8000-000000000000"));
+        assert!(is_uuid_v4("8254265b-2729-46b6-b9e3-3dfca2d5bfca"));
+        assert!(!is_uuid_v4("00000000-0000-0000-0000-000000000000"));
+        assert!(!is_uuid_v4("8254265b272946b6b9e33dfca2d5bfca"));
+        let text = format!("{MINIMAL}\n[cve]\nassigner_org_id = \"nope\"\n");
+        let (_, d) = parse(&text);
+        assert_eq!(d[0].code, "disclose::invalid-config");
+        assert!(d[0].message.contains("nope"));
     }
 
     #[test]

@@ -13,6 +13,11 @@ pub struct Announcement {
     pub release_at: Timestamp,
     /// The severity of each issue in it, highest first; `None` is not rated.
     pub severities: Vec<Option<String>>,
+    /// When the notice first went public (the earliest `announce` in it).
+    pub first_announced: Timestamp,
+    /// When the notice last changed (the latest `announce` in it): a feed
+    /// entry's `updated`, so readers see a new issue join a release.
+    pub last_announced: Timestamp,
 }
 
 /// A withheld advisory, for the build report and `disclose embargo`.
@@ -81,18 +86,24 @@ pub fn apply(mut site: Site, now: Timestamp) -> Embargoed {
             .unwrap_or(usize::MAX)
     };
     let mut announcements: Vec<Announcement> = Vec::new();
-    for a in hidden
-        .iter()
-        .filter(|a| a.announce.is_some_and(|t| t <= now))
-    {
+    for a in hidden.iter() {
+        let Some(announced) = a.announce.filter(|t| *t <= now) else {
+            continue;
+        };
         match announcements
             .iter_mut()
             .find(|x| x.release_at == a.published.at)
         {
-            Some(x) => x.severities.push(a.severity.clone()),
+            Some(x) => {
+                x.severities.push(a.severity.clone());
+                x.first_announced = x.first_announced.min(announced);
+                x.last_announced = x.last_announced.max(announced);
+            }
             None => announcements.push(Announcement {
                 release_at: a.published.at,
                 severities: vec![a.severity.clone()],
+                first_announced: announced,
+                last_announced: announced,
             }),
         }
     }
@@ -245,6 +256,8 @@ category = "vendor"
             prop_assert_eq!(announced, expected);
             for x in &split.public.announcements {
                 prop_assert!(x.release_at > now_ts);
+                prop_assert!(x.first_announced <= x.last_announced);
+                prop_assert!(x.last_announced <= now_ts);
             }
             prop_assert_eq!(split.next_lift(), advisories.iter().map(|a| a.published.at).filter(|t| *t > now_ts).min());
         }

@@ -1,6 +1,8 @@
 //! Rendering: each output target turns the public site into files in
 //! memory. Targets never see withheld advisories and never touch the disk.
 
+pub mod atom;
+pub mod cve;
 pub mod html;
 pub mod osv;
 pub mod paths;
@@ -63,7 +65,12 @@ pub trait Target: Sync {
 
 /// Every target the build runs, in a fixed order.
 pub fn targets() -> Vec<Box<dyn Target>> {
-    vec![Box::new(html::Html), Box::new(osv::Osv)]
+    vec![
+        Box::new(html::Html),
+        Box::new(atom::Atom),
+        Box::new(osv::Osv),
+        Box::new(cve::Cve),
+    ]
 }
 
 /// Runs every target; outputs come back sorted by path.

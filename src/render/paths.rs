@@ -97,6 +97,11 @@ pub fn utc_timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `severity/<level>/`: the archive filtered to one severity level.
+pub fn severity_page(level: &str) -> String {
+    format!("severity/{level}/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

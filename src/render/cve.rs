@@ -1,0 +1,586 @@
+//! CVE JSON 5 records (schema 5.1.1): one per CVE alias of each published
+//! advisory, shaped as the CNA submits it to CVE Services.
+//!
+//! A withdrawn advisory gives a REJECTED record rather than none: its page
+//! still links the record, every output keeps a withdrawn entry marked, and
+//! REJECTED is how the CVE program says an id must no longer be used. Its
+//! CNA container holds only the rejection reason, as the schema requires.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{Output, RenderContext, RenderError, Target, paths};
+use crate::config::SiteConfig;
+use crate::model::{
+    Advisory, Alias, CreditType, CvssVersion, ReferenceType, SeriesImpact, Site, VersionScheme,
+};
+
+/// The org id records carry when `[cve] assigner_org_id` is not set: the
+/// lowest version 4 UUID, which no real organization has. CVE Services set
+/// `cveMetadata` and the provider's `orgId` from the submitting CNA anyway.
+pub const PLACEHOLDER_ORG_ID: &str = "00000000-0000-4000-8000-000000000000";
+
+/// Limits of the CVE 5.1.1 schema.
+const MAX_TITLE: usize = 256;
+const MAX_DESCRIPTION: usize = 4096;
+const MAX_MEDIA: usize = 16384;
+const MAX_REFERENCES: usize = 512;
+
+pub struct Cve;
+
+impl Target for Cve {
+    fn name(&self) -> &'static str {
+        "cve"
+    }
+
+    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+        let site = &ctx.public.site;
+        let mut outputs = Vec::new();
+        for a in &site.advisories {
+            for cve_id in a.cve_ids() {
+                let record = record(site, a, cve_id);
+                let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| RenderError {
+                    target: "cve",
+                    message: format!("{cve_id}: {e}"),
+                })?;
+                bytes.push(b'\n');
+                outputs.push(Output::new(paths::cve_record(cve_id), bytes));
+            }
+        }
+        Ok(outputs)
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CveRecord {
+    pub data_type: &'static str,
+    pub data_version: &'static str,
+    pub cve_metadata: CveMetadata,
+    pub containers: Containers,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CveMetadata {
+    pub cve_id: String,
+    pub assigner_org_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigner_short_name: Option<String>,
+    pub state: &'static str,
+    pub date_published: String,
+    pub date_updated: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_rejected: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Containers {
+    pub cna: Cna,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Cna {
+    Published(Box<CnaPublished>),
+    Rejected(CnaRejected),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderMetadata {
+    pub org_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CnaPublished {
+    pub provider_metadata: ProviderMetadata,
+    pub title: String,
+    pub date_public: String,
+    pub descriptions: Vec<Description>,
+    pub affected: Vec<Product>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problem_types: Vec<ProblemType>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Metric>,
+    pub references: Vec<CveReference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credits: Vec<CveCredit>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CnaRejected {
+    pub provider_metadata: ProviderMetadata,
+    pub rejected_reasons: Vec<Description>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Description {
+    pub lang: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supporting_media: Vec<SupportingMedia>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SupportingMedia {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub base64: bool,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub vendor: String,
+    pub product: String,
+    #[serde(rename = "collectionURL", skip_serializing_if = "Option::is_none")]
+    pub collection_url: Option<&'static str>,
+    pub package_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    pub default_status: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionRange>,
+}
+
+/// A single version (no `version_type`, no limit) or a range from `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRange {
+    pub version: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub less_than: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub less_than_or_equal: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemType {
+    pub descriptions: Vec<ProblemDescription>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemDescription {
+    pub lang: String,
+    pub description: String,
+    pub cwe_id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metric {
+    pub format: &'static str,
+    pub scenarios: Vec<Scenario>,
+    #[serde(rename = "cvssV3_1", skip_serializing_if = "Option::is_none")]
+    pub cvss_v3_1: Option<CvssMetric>,
+    #[serde(rename = "cvssV4_0", skip_serializing_if = "Option::is_none")]
+    pub cvss_v4_0: Option<CvssMetric>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    pub lang: String,
+    pub value: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CvssMetric {
+    pub version: &'static str,
+    pub vector_string: String,
+    pub base_score: f64,
+    pub base_severity: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CveReference {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<&'static str>,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct CveCredit {
+    pub lang: String,
+    pub value: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// The CVE record of `cve_id`, an alias of `a`.
+pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
+    let config = &site.config;
+    let org_id = config
+        .cve
+        .assigner_org_id
+        .clone()
+        .unwrap_or_else(|| PLACEHOLDER_ORG_ID.to_string());
+    let short_name = config.cve.assigner_short_name.clone();
+    let provider_metadata = ProviderMetadata {
+        org_id: org_id.clone(),
+        short_name: short_name.clone(),
+    };
+    let lang = config.language.clone();
+    let (state, date_updated, date_rejected, cna) = match &a.withdrawn {
+        Some(w) => {
+            let at = date_updated(a);
+            let reason = if w.reason.trim().is_empty() {
+                format!("{} was withdrawn.", a.id)
+            } else {
+                truncate(&w.reason, MAX_DESCRIPTION)
+            };
+            (
+                "REJECTED",
+                at,
+                Some(paths::utc_timestamp(w.at)),
+                Cna::Rejected(CnaRejected {
+                    provider_metadata,
+                    rejected_reasons: vec![Description {
+                        lang,
+                        value: reason,
+                        supporting_media: vec![],
+                    }],
+                }),
+            )
+        }
+        None => (
+            "PUBLISHED",
+            a.modified,
+            None,
+            Cna::Published(Box::new(published(site, a, provider_metadata))),
+        ),
+    };
+    CveRecord {
+        data_type: "CVE_RECORD",
+        data_version: "5.1.1",
+        cve_metadata: CveMetadata {
+            cve_id: cve_id.to_string(),
+            assigner_org_id: org_id,
+            assigner_short_name: short_name,
+            state,
+            date_published: paths::utc_timestamp(a.published.at),
+            date_updated: paths::utc_timestamp(date_updated),
+            date_rejected,
+        },
+        containers: Containers { cna },
+    }
+}
+
+fn published(site: &Site, a: &Advisory, provider_metadata: ProviderMetadata) -> CnaPublished {
+    let config = &site.config;
+    let lang = config.language.clone();
+    let plain = crate::markdown::to_plain_text(&a.details);
+    let html = crate::markdown::to_html(&a.details);
+    let value = if plain.is_empty() {
+        a.title.clone()
+    } else {
+        truncate(&plain, MAX_DESCRIPTION)
+    };
+    // The HTML is optional extra; it is left out rather than cut mid-tag.
+    let supporting_media = if !html.trim().is_empty() && html.len() <= MAX_MEDIA {
+        vec![SupportingMedia {
+            kind: "text/html",
+            base64: false,
+            value: html,
+        }]
+    } else {
+        vec![]
+    };
+    CnaPublished {
+        provider_metadata,
+        title: truncate(&a.title, MAX_TITLE),
+        date_public: paths::utc_timestamp(a.published.at),
+        descriptions: vec![Description {
+            lang: lang.clone(),
+            value,
+            supporting_media,
+        }],
+        affected: vec![product(site, a)],
+        problem_types: a
+            .cwe
+            .iter()
+            .map(|c| ProblemType {
+                descriptions: vec![ProblemDescription {
+                    lang: lang.clone(),
+                    description: match c.name() {
+                        Some(name) => format!("{c}: {name}"),
+                        None => c.to_string(),
+                    },
+                    cwe_id: c.to_string(),
+                    kind: "CWE",
+                }],
+            })
+            .collect(),
+        metrics: a
+            .cvss
+            .iter()
+            .map(|c| {
+                let m = CvssMetric {
+                    version: match c.version {
+                        CvssVersion::V3_1 => "3.1",
+                        CvssVersion::V4_0 => "4.0",
+                    },
+                    vector_string: c.vector.clone(),
+                    base_score: c.score,
+                    base_severity: c.rating.to_ascii_uppercase(),
+                };
+                let (v3, v4) = match c.version {
+                    CvssVersion::V3_1 => (Some(m), None),
+                    CvssVersion::V4_0 => (None, Some(m)),
+                };
+                Metric {
+                    format: "CVSS",
+                    scenarios: vec![Scenario {
+                        lang: lang.clone(),
+                        value: "GENERAL",
+                    }],
+                    cvss_v3_1: v3,
+                    cvss_v4_0: v4,
+                }
+            })
+            .collect(),
+        references: references(config, a),
+        credits: credits(&lang, a),
+    }
+}
+
+/// The package collection (`collectionURL`) of an OSV ecosystem, spelled as
+/// the CVE schema's own examples spell it.
+pub fn collection_url(ecosystem: &str) -> Option<&'static str> {
+    Some(match ecosystem {
+        "PyPI" => "https://pypi.python.org",
+        "crates.io" => "https://crates.io",
+        "npm" => "https://registry.npmjs.org",
+        "Maven" => "https://repo.maven.apache.org/maven2",
+        "RubyGems" => "https://rubygems.org",
+        "Go" => "https://golang.org/pkg",
+        "NuGet" => "https://nuget.org/packages",
+        "Packagist" => "https://packagist.org",
+        "Hex" => "https://repo.hex.pm",
+        "Pub" => "https://pub.dev",
+        "Hackage" => "https://hackage.haskell.org",
+        "CRAN" => "https://cran.r-project.org",
+        "Julia" => "https://juliahub.com",
+        "opam" => "https://opam.ocaml.org/packages",
+        "ConanCenter" => "https://conan.io/center",
+        "Debian" => "https://packages.debian.org",
+        _ => return None,
+    })
+}
+
+fn version_type(scheme: VersionScheme) -> &'static str {
+    match scheme {
+        VersionScheme::Pep440 => "pep440",
+        VersionScheme::Semver => "semver",
+    }
+}
+
+fn product(site: &Site, a: &Advisory) -> Product {
+    let config = &site.config;
+    Product {
+        vendor: config.project.vendor.clone(),
+        product: a.package.name.clone(),
+        collection_url: collection_url(&a.package.ecosystem),
+        package_name: a.package.name.clone(),
+        repo: config.project.repository.clone(),
+        // Versions the record does not list belong to series nobody
+        // evaluated: their status is unknown, not unaffected.
+        default_status: "unknown",
+        versions: version_ranges(site, a),
+    }
+}
+
+/// What the advisory says about each series, as CVE version entries: the
+/// affected range up to the fix, the fixed releases known so far, and the
+/// releases of series checked and found not affected. Each entry stays
+/// inside its series, so the entries never overlap.
+pub fn version_ranges(site: &Site, a: &Advisory) -> Vec<VersionRange> {
+    let kind = version_type(site.releases.scheme);
+    let range =
+        |from: &str, status: &'static str, less_than: Option<String>, upto: Option<String>| {
+            VersionRange {
+                version: from.to_string(),
+                status,
+                version_type: Some(kind),
+                less_than,
+                less_than_or_equal: upto,
+            }
+        };
+    let single = |v: &str, status: &'static str| VersionRange {
+        version: v.to_string(),
+        status,
+        version_type: None,
+        less_than: None,
+        less_than_or_equal: None,
+    };
+    let mut out: Vec<VersionRange> = Vec::new();
+    for s in &site.releases.series {
+        let latest = s.latest_version();
+        match a.impact_on(s) {
+            SeriesImpact::Affected(e) => {
+                let from = e.introduced.as_ref().or(s.first_version());
+                match (from, &e.fixed, latest) {
+                    (Some(from), Some(fixed), _) => {
+                        out.push(range(
+                            from.as_str(),
+                            "affected",
+                            Some(fixed.to_string()),
+                            None,
+                        ));
+                    }
+                    // No fix yet: every release from the first affected one
+                    // to the newest is affected.
+                    (Some(from), None, Some(latest)) if latest >= from => out.push(range(
+                        from.as_str(),
+                        "affected",
+                        None,
+                        Some(latest.to_string()),
+                    )),
+                    (Some(from), None, _) => out.push(single(from.as_str(), "affected")),
+                    // A series with no release yet (the development branch)
+                    // is named by its branch.
+                    (None, _, _) => out.push(single(&s.name, "affected")),
+                }
+                if let (Some(fixed), Some(latest)) = (&e.fixed, latest) {
+                    if latest > fixed {
+                        out.push(range(
+                            fixed.as_str(),
+                            "unaffected",
+                            None,
+                            Some(latest.to_string()),
+                        ));
+                    } else {
+                        out.push(single(fixed.as_str(), "unaffected"));
+                    }
+                }
+            }
+            SeriesImpact::NotAffected => match (s.first_version(), latest) {
+                (Some(first), Some(latest)) if latest > first => out.push(range(
+                    first.as_str(),
+                    "unaffected",
+                    None,
+                    Some(latest.to_string()),
+                )),
+                (Some(first), _) => out.push(single(first.as_str(), "unaffected")),
+                (None, _) => {}
+            },
+            SeriesImpact::NotEvaluated => {}
+        }
+    }
+    let mut seen = Vec::new();
+    out.retain(|v| {
+        let new = !seen.contains(v);
+        seen.push(v.clone());
+        new
+    });
+    out
+}
+
+fn reference_tags(kind: ReferenceType) -> Vec<&'static str> {
+    match kind {
+        ReferenceType::Advisory => vec!["third-party-advisory"],
+        ReferenceType::Report => vec!["issue-tracking"],
+        ReferenceType::Fix => vec!["patch"],
+        ReferenceType::Discussion => vec!["mailing-list"],
+        ReferenceType::Evidence => vec!["exploit"],
+        ReferenceType::Article => vec!["technical-description"],
+        ReferenceType::Package => vec!["product"],
+        ReferenceType::Introduced
+        | ReferenceType::Detection
+        | ReferenceType::Git
+        | ReferenceType::Web => vec![],
+    }
+}
+
+/// The advisory page first, then the references given, then the patches;
+/// each URL once (the schema wants unique items).
+fn references(config: &SiteConfig, a: &Advisory) -> Vec<CveReference> {
+    let mut refs = vec![CveReference {
+        url: paths::absolute_url(config, &paths::advisory_page(a)),
+        name: Some(format!("{}: {}", a.id, truncate(&a.title, 400))),
+        tags: vec!["vendor-advisory"],
+    }];
+    for r in &a.references {
+        refs.push(CveReference {
+            url: r.url.clone(),
+            name: None,
+            tags: reference_tags(r.kind),
+        });
+    }
+    for e in &a.affected {
+        for p in &e.patches {
+            if let Some(url) = &p.url {
+                refs.push(CveReference {
+                    url: url.clone(),
+                    name: Some(truncate(
+                        &p.label
+                            .clone()
+                            .unwrap_or_else(|| format!("fix for {}", e.series)),
+                        512,
+                    )),
+                    tags: vec!["patch"],
+                });
+            }
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    refs.retain(|r| {
+        let new = !seen.contains(&r.url);
+        seen.push(r.url.clone());
+        new
+    });
+    refs.truncate(MAX_REFERENCES);
+    refs
+}
+
+/// CVE credit types are the OSV ones, spelled with spaces.
+fn credit_type(kind: CreditType) -> &'static str {
+    kind.label()
+}
+
+fn credits(lang: &str, a: &Advisory) -> Vec<CveCredit> {
+    let mut out: Vec<CveCredit> = Vec::new();
+    for c in &a.credits {
+        let credit = CveCredit {
+            lang: lang.to_string(),
+            value: truncate(&c.name, MAX_DESCRIPTION),
+            kind: credit_type(c.kind),
+        };
+        if !out.contains(&credit) {
+            out.push(credit);
+        }
+    }
+    out
+}
+
+/// At most `max` characters, ending in `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// When the record last changed: the withdrawal, or the last modification.
+pub fn date_updated(a: &Advisory) -> Timestamp {
+    a.withdrawn
+        .as_ref()
+        .map_or(a.modified, |w| w.at.max(a.modified))
+}
