@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod paths;
+pub mod security_txt;
 
 use jiff::Timestamp;
 
@@ -62,7 +63,7 @@ pub trait Target: Sync {
 
 /// Every target the build runs, in a fixed order.
 pub fn targets() -> Vec<Box<dyn Target>> {
-    vec![Box::new(html::Html)]
+    vec![Box::new(html::Html), Box::new(security_txt::SecurityTxt)]
 }
 
 /// Runs every target; outputs come back sorted by path.
