@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     };
     // A real key: its seed comes from the operating system.
     let seed: [u8; 32] = rand::random();
-    let armored = match disclose::sign::generate_key(&user_id, created, seed) {
+    let armored = match disclose::sign::generate_key(&user_id, created, seed, None) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("error: {e}");

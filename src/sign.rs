@@ -305,17 +305,20 @@ fn pgp_time(t: jiff::Timestamp) -> Result<PgpTimestamp, String> {
         .map_err(|_| format!("the build clock {t} is outside OpenPGP's time range (1970–2106)"))
 }
 
-/// Makes a new unprotected Ed25519 secret key that can certify and sign,
-/// ASCII-armored. `created` is its creation time: it must not be later than
-/// any build clock the key will sign at. The key material comes from `seed`,
-/// so tests can make the same key again.
+/// Makes a new Ed25519 secret key that can certify and sign, ASCII-armored
+/// and protected by `passphrase` when one is given. `created` is its
+/// creation time: it must not be later than any build clock the key will
+/// sign at. The key material comes from `seed`, so tests can make the same
+/// key again.
 pub fn generate_key(
     user_id: &str,
     created: jiff::Timestamp,
     seed: [u8; 32],
+    passphrase: Option<&str>,
 ) -> Result<String, String> {
     let created = pgp_time(created)?;
     let params = SecretKeyParamsBuilder::default()
+        .passphrase(passphrase.map(str::to_string))
         // EdDSA in its RFC 4880bis encoding: GnuPG 2.2 and 2.4 verify it,
         // which they do not for RFC 9580's Ed25519 algorithm.
         .key_type(KeyType::Ed25519Legacy)
