@@ -32,10 +32,7 @@ fn main() {
     corpus::write_site(dir.path(), count);
     println!("generated {count} advisories in {:.2?}", started.elapsed());
 
-    let opts = disclose::Options {
-        root: dir.path().to_path_buf(),
-        now: "2030-01-01T00:00:00Z".parse().unwrap(),
-    };
+    let opts = disclose::Options::new(dir.path(), "2030-01-01T00:00:00Z".parse().unwrap());
     let report = disclose::check(&opts).unwrap();
     assert!(
         !report.has_errors(),

@@ -42,6 +42,11 @@ pub enum Command {
         /// Output directory, replaced whole on success.
         #[arg(long, default_value = "public", value_name = "DIR")]
         out: PathBuf,
+        /// Armored OpenPGP secret key that signs security.txt and CSAF
+        /// documents, instead of site.toml's `signing_key`. A protected key
+        /// is unlocked with DISCLOSE_SIGNING_KEY_PASSPHRASE.
+        #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
+        signing_key: Option<PathBuf>,
     },
     /// List advisories under embargo and when each lifts.
     Embargo {

@@ -348,7 +348,20 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
             .help("add at least one contact, e.g. \"mailto:security@example.org\"");
     }
     for c in &st.contact {
-        if !(c.starts_with("mailto:") || c.starts_with("https://") || c.starts_with("tel:")) {
+        if c.contains(char::is_whitespace) {
+            diags
+                .error(
+                    "invalid-url",
+                    file,
+                    key_pos(text, "contact"),
+                    format!(
+                        "contact `{}` contains a blank or line break",
+                        c.escape_debug()
+                    ),
+                )
+                .help("a URI has no blanks; write %20 for a space");
+        } else if !(c.starts_with("mailto:") || c.starts_with("https://") || c.starts_with("tel:"))
+        {
             diags
                 .error(
                     "invalid-url",
@@ -359,6 +372,21 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
                 .help("write e.g. \"mailto:security@example.org\" or an https:// form URL");
         }
     }
+    for lang in &st.preferred_languages {
+        if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            diags
+                .error(
+                    "invalid-config",
+                    file,
+                    key_pos(text, "preferred_languages"),
+                    format!(
+                        "preferred language `{}` is not a language tag",
+                        lang.escape_debug()
+                    ),
+                )
+                .help("write RFC 5646 tags such as \"en\" or \"pt-BR\"");
+        }
+    }
     for (key, value) in [
         ("encryption", &st.encryption),
         ("policy", &st.policy),
@@ -366,14 +394,14 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
         ("repository", &config.project.repository),
     ] {
         if let Some(v) = value
-            && !v.starts_with("https://")
+            && (!v.starts_with("https://") || v.contains(char::is_whitespace))
         {
             diags
                 .error(
                     "invalid-url",
                     file,
                     key_pos(text, key),
-                    format!("{key} `{v}` is not an https URL"),
+                    format!("{key} `{}` is not an https URL", v.escape_debug()),
                 )
                 .help("write an absolute https:// URL");
         }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod schema;
+pub mod sign;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -32,6 +33,20 @@ pub struct Options {
     pub root: PathBuf,
     /// The build clock: what is published is decided against it.
     pub now: Timestamp,
+    /// Which OpenPGP key signs the outputs, beyond site.toml's `signing_key`.
+    pub signing: sign::KeySettings,
+}
+
+impl Options {
+    /// Options for the site at `root` built at `now`, with the key (if any)
+    /// that site.toml names.
+    pub fn new(root: impl Into<PathBuf>, now: Timestamp) -> Self {
+        Options {
+            root: root.into(),
+            now,
+            signing: sign::KeySettings::default(),
+        }
+    }
 }
 
 /// The outcome of checking a site.
@@ -75,6 +90,8 @@ pub enum BuildError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    #[error(transparent)]
+    SigningKey(#[from] sign::KeyError),
 }
 
 /// What a build produced and what it held back.
@@ -85,6 +102,10 @@ pub struct BuildReport {
     pub withheld: Vec<embargo::Withheld>,
     pub next_lift: Option<Timestamp>,
     pub warnings: Vec<Diagnostic>,
+    /// When the security.txt just built expires: the next build must run before.
+    pub security_txt_expires: Timestamp,
+    /// The fingerprint of the key that signed the outputs, if any.
+    pub signed_by: Option<String>,
 }
 
 /// Renders the site in memory and checks it: everything a build does short
@@ -92,27 +113,71 @@ pub struct BuildReport {
 pub fn render_site(
     opts: &Options,
 ) -> Result<(Vec<render::Output>, embargo::Embargoed, CheckReport), BuildError> {
+    let r = render(opts)?;
+    Ok((r.outputs, r.embargoed, r.report))
+}
+
+/// What [`render`] made, and with which key.
+struct Rendered {
+    outputs: Vec<render::Output>,
+    embargoed: embargo::Embargoed,
+    report: CheckReport,
+    /// The fingerprint of the key that signed, if any.
+    signed_by: Option<String>,
+}
+
+fn render(opts: &Options) -> Result<Rendered, BuildError> {
     let mut report = check(opts)?;
     let Some(site) = report.site.take() else {
         return Err(BuildError::Content(Box::new(report)));
     };
+    let key = load_signing_key(opts, &site.config)?;
     let embargoed = embargo::apply(site, opts.now);
     let ctx = render::RenderContext {
         public: &embargoed.public,
         now: opts.now,
-        signer: None,
+        signer: key.as_ref().map(|k| k as &dyn render::Signer),
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;
-    Ok((outputs, embargoed, report))
+    Ok(Rendered {
+        signed_by: key.as_ref().map(render::Signer::fingerprint),
+        outputs,
+        embargoed,
+        report,
+    })
+}
+
+/// Reads the signing key, if one is configured, before any target runs: the
+/// targets only see it as a [`render::Signer`] and never touch the disk.
+pub fn load_signing_key(
+    opts: &Options,
+    config: &config::SiteConfig,
+) -> Result<Option<sign::OpenPgpKey>, sign::KeyError> {
+    let Some((path, from)) = opts
+        .signing
+        .resolve(&opts.root, config.signing_key.as_deref())
+    else {
+        return Ok(None);
+    };
+    sign::load_key(&path, from, opts.signing.passphrase.as_deref(), opts.now).map(Some)
 }
 
 /// Builds the site into `out`, replacing what was there only on success.
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildReport, BuildError> {
     output::check_out_dir(&opts.root, out)?;
-    let (outputs, embargoed, report) = render_site(opts)?;
+    let Rendered {
+        outputs,
+        embargoed,
+        report,
+        signed_by,
+    } = render(opts)?;
+    let security_txt_expires =
+        render::security_txt::expires_at(&embargoed.public.site.config, opts.now)?;
     output::commit(out, &outputs, &embargoed.forbidden_tokens())?;
     Ok(BuildReport {
+        security_txt_expires,
+        signed_by,
         published: embargoed.public.site.advisories.len(),
         files: outputs.len(),
         next_lift: embargoed.next_lift(),

@@ -22,7 +22,11 @@ fn main() -> ExitCode {
     };
     match cli.command {
         cli::Command::Check { clock, format } => cmd::check::run(cli.root, &clock, format),
-        cli::Command::Build { clock, out } => cmd::build::run(cli.root, &clock, out),
+        cli::Command::Build {
+            clock,
+            out,
+            signing_key,
+        } => cmd::build::run(cli.root, &clock, out, signing_key),
         cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
     }

@@ -323,10 +323,7 @@ struct Outcome {
 fn run_case(case: &Case) -> Outcome {
     let (tmp, now) = prepare(case);
     let root = tmp.path().to_path_buf();
-    let opts = Options {
-        root: root.clone(),
-        now,
-    };
+    let opts = Options::new(root.clone(), now);
     let mut failures = Vec::new();
     let report = match disclose::check(&opts) {
         Ok(report) => report,
@@ -496,10 +493,7 @@ fn bom_and_crlf_are_accepted() {
     bytes.extend_from_slice(yaml.as_bytes());
     fs::write(root.join("content/advisories/QUILL-2026-0001.yaml"), &bytes).unwrap();
 
-    let opts = Options {
-        root: root.to_path_buf(),
-        now: DEFAULT_NOW.parse().unwrap(),
-    };
+    let opts = Options::new(root, DEFAULT_NOW.parse().unwrap());
     let report = disclose::check(&opts).unwrap();
     assert!(
         report.diagnostics.is_empty(),

@@ -16,10 +16,7 @@ fn fixture() -> PathBuf {
 const NOW: &str = "2026-12-10T00:00:00Z";
 
 fn options(now: &str) -> Options {
-    Options {
-        root: fixture(),
-        now: now.parse().unwrap(),
-    }
+    Options::new(fixture(), now.parse().unwrap())
 }
 
 fn render(now: &str) -> Vec<Output> {

@@ -14,10 +14,7 @@ fn fixture() -> PathBuf {
 }
 
 fn render(root: &Path, now: &str) -> Vec<Output> {
-    let opts = Options {
-        root: root.to_path_buf(),
-        now: now.parse().unwrap(),
-    };
+    let opts = Options::new(root, now.parse().unwrap());
     disclose::render_site(&opts)
         .map(|(outputs, _, _)| outputs)
         .unwrap()

@@ -17,10 +17,7 @@ fn fixture() -> PathBuf {
 }
 
 fn render(now: &str) -> Vec<Output> {
-    let opts = Options {
-        root: fixture(),
-        now: now.parse().unwrap(),
-    };
+    let opts = Options::new(fixture(), now.parse().unwrap());
     disclose::render_site(&opts)
         .map(|(outputs, _, _)| outputs)
         .unwrap()

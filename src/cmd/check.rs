@@ -13,7 +13,7 @@ pub fn run(root: std::path::PathBuf, clock: &ClockArgs, format: Format) -> ExitC
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let report = match check(&Options { root, now }) {
+    let report = match check(&Options::new(root, now)) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };

@@ -15,7 +15,7 @@ pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let mut report = match check(&Options { root, now }) {
+    let mut report = match check(&Options::new(root, now)) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };

@@ -6,6 +6,7 @@ pub mod cve;
 pub mod html;
 pub mod osv;
 pub mod paths;
+pub mod security_txt;
 
 use jiff::Timestamp;
 
@@ -70,6 +71,7 @@ pub fn targets() -> Vec<Box<dyn Target>> {
         Box::new(atom::Atom),
         Box::new(osv::Osv),
         Box::new(cve::Cve),
+        Box::new(security_txt::SecurityTxt),
     ]
 }
 

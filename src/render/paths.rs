@@ -102,6 +102,13 @@ pub fn severity_page(level: &str) -> String {
     format!("severity/{level}/")
 }
 
+/// The public half of the signing key, named by its fingerprint as CSAF
+/// providers publish it (the folder of CSAF 2.0 section 7.1.19's example):
+/// `.well-known/csaf/openpgp/<FINGERPRINT>.asc`.
+pub fn openpgp_public_key(fingerprint: &str) -> String {
+    format!(".well-known/csaf/openpgp/{fingerprint}.asc")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,7 @@ pub fn validate_site(
     let advisories = validate_advisories(parsed, &config, &releases, diags);
     check_unique_ids(&advisories, sources, diags);
     check_embargo_rules(&advisories, sources, now, diags);
+    check_security_txt_expiry(&config, &advisories, sources, now, diags);
     let pages = pages::validate_pages(parsed_pages, diags);
     pages::check_pages_against_embargo(&pages, &advisories, sources, now, diags);
 
@@ -217,6 +218,59 @@ fn check_embargo_rules(
             scanner.report(text, &p.file, diags);
         }
     }
+}
+
+/// A security.txt built now expires `expires_days` later. The next build
+/// that is sure to run is the one that lifts the next embargo: when that
+/// comes after the expiry, the site serves an expired security.txt in between
+/// unless something else rebuilds it.
+fn check_security_txt_expiry(
+    config: &crate::config::SiteConfig,
+    advisories: &[Advisory],
+    sources: &SiteSources,
+    now: Timestamp,
+    diags: &mut Diagnostics,
+) {
+    let Some(next) = advisories
+        .iter()
+        .filter(|a| a.published.at > now)
+        .min_by_key(|a| a.published.at)
+    else {
+        return;
+    };
+    let Ok(expires) = crate::render::security_txt::expires_at(config, now) else {
+        return;
+    };
+    if next.published.at <= expires {
+        return;
+    }
+    let (file, pos) = match &sources.config {
+        Some(c) => (
+            c.name.clone(),
+            crate::config::key_pos(&c.text, "expires_days"),
+        ),
+        None => (SourceName(load::CONFIG_FILE.into()), Pos::START),
+    };
+    let gap = next.published.at.as_second() - now.as_second();
+    let days_needed = (gap + 86_399) / 86_400;
+    let raise = if days_needed < 365 {
+        format!(", or raise expires_days to {days_needed}")
+    } else {
+        String::new()
+    };
+    diags
+        .warning(
+            "security-txt-expires-before-lift",
+            &file,
+            pos,
+            format!(
+                "security.txt built now expires at {expires}, before the next scheduled rebuild when {} lifts at {}",
+                next.id, next.published.at
+            ),
+        )
+        .help(format!(
+            "schedule a build before {expires} (every build renews Expires){raise}"
+        ));
 }
 
 /// Finds the ids and aliases of withheld advisories in published text, all
