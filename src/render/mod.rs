@@ -1,6 +1,7 @@
 //! Rendering: each output target turns the public site into files in
 //! memory. Targets never see withheld advisories and never touch the disk.
 
+pub mod csaf;
 pub mod html;
 pub mod paths;
 
@@ -62,7 +63,7 @@ pub trait Target: Sync {
 
 /// Every target the build runs, in a fixed order.
 pub fn targets() -> Vec<Box<dyn Target>> {
-    vec![Box::new(html::Html)]
+    vec![Box::new(html::Html), Box::new(csaf::Csaf)]
 }
 
 /// Runs every target; outputs come back sorted by path.
