@@ -2,6 +2,7 @@
 //! memory. Targets never see withheld advisories and never touch the disk.
 
 pub mod atom;
+pub mod csaf;
 pub mod cve;
 pub mod html;
 pub mod osv;
@@ -70,6 +71,7 @@ pub fn targets() -> Vec<Box<dyn Target>> {
         Box::new(html::Html),
         Box::new(atom::Atom),
         Box::new(osv::Osv),
+        Box::new(csaf::Csaf),
         Box::new(cve::Cve),
         Box::new(security_txt::SecurityTxt),
     ]

@@ -97,6 +97,18 @@ pub fn utc_timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The folder of TLP:WHITE CSAF documents (requirements 7.1.11 to 7.1.14).
+pub const CSAF_WHITE_DIR: &str = ".well-known/csaf/white/";
+
+/// `index.txt` of the TLP:WHITE folder: every document path (requirement 7.1.12).
+pub const CSAF_INDEX: &str = ".well-known/csaf/white/index.txt";
+
+/// `changes.csv` of the TLP:WHITE folder, newest change first (requirement 7.1.13).
+pub const CSAF_CHANGES: &str = ".well-known/csaf/white/changes.csv";
+
+/// The ROLIE feed of the TLP:WHITE documents (requirement 7.1.15).
+pub const CSAF_ROLIE_FEED: &str = ".well-known/csaf/white/csaf-feed-tlp-white.json";
+
 /// `severity/<level>/`: the archive filtered to one severity level.
 pub fn severity_page(level: &str) -> String {
     format!("severity/{level}/")

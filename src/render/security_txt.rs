@@ -17,17 +17,13 @@ impl Target for SecurityTxt {
 
     fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
         let text = security_txt(&ctx.public.site.config, ctx.now)?;
-        let Some(signer) = ctx.signer else {
-            return Ok(vec![Output::new(paths::SECURITY_TXT, text)]);
+        // The key that checks the signature is published by the CSAF target,
+        // at `paths::openpgp_public_key`, beside the documents it also signs.
+        let bytes = match ctx.signer {
+            Some(signer) => signer.clearsign(&text)?,
+            None => text,
         };
-        // A signature is only worth something next to the key that checks it.
-        Ok(vec![
-            Output::new(paths::SECURITY_TXT, signer.clearsign(&text)?),
-            Output::new(
-                paths::openpgp_public_key(&signer.fingerprint()),
-                signer.public_key_armored(),
-            ),
-        ])
+        Ok(vec![Output::new(paths::SECURITY_TXT, bytes)])
     }
 }
 
