@@ -89,6 +89,7 @@ pub struct RangeSpecific {
 pub enum Event {
     Introduced(String),
     Fixed(String),
+    LastAffected(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -228,20 +229,27 @@ pub fn affected_versions(releases: &Releases, a: &Advisory) -> Vec<String> {
 }
 
 /// The ECOSYSTEM range for one affected series: from the first affected
-/// version to the fix, or open when there is no fix yet.
+/// version to the fix. With no fix yet, the range stays open only when no
+/// later series exists; otherwise it ends at the series' latest release,
+/// because OSV ranges compare versions across the whole package and an open
+/// range would also claim every release of the newer, unaffected series.
 ///
 /// A series with no release (the development branch) gets none: an open
 /// range from "0" would claim every version of the package, while what is
 /// affected there is unreleased code, which the GIT range covers.
-pub fn ecosystem_range(entry: &Affected, series: &Series) -> Option<OsvRange> {
+pub fn ecosystem_range(entry: &Affected, series: &Series, releases: &Releases) -> Option<OsvRange> {
     let introduced = match (&entry.introduced, series.first_version()) {
         (Some(v), _) | (None, Some(v)) => v.to_string(),
         (None, None) if entry.fixed.is_some() => "0".to_string(),
         (None, None) => return None,
     };
     let mut events = vec![Event::Introduced(introduced)];
-    if let Some(fixed) = &entry.fixed {
-        events.push(Event::Fixed(fixed.to_string()));
+    match (&entry.fixed, series.latest_version()) {
+        (Some(fixed), _) => events.push(Event::Fixed(fixed.to_string())),
+        (None, Some(latest)) if has_later_series(releases, latest) => {
+            events.push(Event::LastAffected(latest.to_string()));
+        }
+        (None, _) => {}
     }
     Some(OsvRange {
         kind: RangeType::Ecosystem,
@@ -251,6 +259,15 @@ pub fn ecosystem_range(entry: &Affected, series: &Series) -> Option<OsvRange> {
             series: series.name.clone(),
         }),
     })
+}
+
+/// Whether any series has released a version above `latest`.
+fn has_later_series(releases: &Releases, latest: &Version) -> bool {
+    releases
+        .series
+        .iter()
+        .filter_map(Series::latest_version)
+        .any(|v| v > latest)
 }
 
 /// The GIT range: every fix commit in the project's repository, each fixing
@@ -296,7 +313,7 @@ fn affected(
     let mut ranges: Vec<OsvRange> = a
         .affected_series(releases)
         .into_iter()
-        .filter_map(|s| ecosystem_range(a.affected_entry(&s.name)?, s))
+        .filter_map(|s| ecosystem_range(a.affected_entry(&s.name)?, s, releases))
         .collect();
     if let Some(repo) = &config.project.repository {
         ranges.extend(git_range(repo, a));
@@ -465,6 +482,7 @@ category = "vendor"
             .map(|e| match e {
                 Event::Introduced(x) => format!("introduced {x}"),
                 Event::Fixed(x) => format!("fixed {x}"),
+                Event::LastAffected(x) => format!("last_affected {x}"),
             })
             .collect()
     }
@@ -499,12 +517,21 @@ category = "vendor"
     }
 
     #[test]
-    fn unfixed_series_has_an_open_range_and_every_release_since() {
+    fn unfixed_series_ends_at_its_latest_release_when_a_later_series_exists() {
+        // An open range from 2.0.1 would also claim every 3.0 release.
         let a = advisory(vec![entry("2.0", Some("2.0.1"), None)]);
         let rel = releases();
-        let range = ecosystem_range(&a.affected[0], &rel.series[2]).unwrap();
-        assert_eq!(events(&range), ["introduced 2.0.1"]);
+        let range = ecosystem_range(&a.affected[0], &rel.series[2], &rel).unwrap();
+        assert_eq!(events(&range), ["introduced 2.0.1", "last_affected 2.0.3"]);
         assert_eq!(affected_versions(&rel, &a), ["2.0.1", "2.0.2", "2.0.3"]);
+    }
+
+    #[test]
+    fn unfixed_newest_series_has_an_open_range() {
+        let a = advisory(vec![entry("3.0", None, None)]);
+        let rel = releases();
+        let range = ecosystem_range(&a.affected[0], &rel.series[1], &rel).unwrap();
+        assert_eq!(events(&range), ["introduced 3.0"]);
     }
 
     #[test]
@@ -517,7 +544,7 @@ category = "vendor"
         });
         let a = advisory(vec![entry("3.0", None, Some("3.0.2")), main]);
         let rel = releases();
-        assert!(ecosystem_range(&a.affected[1], &rel.series[0]).is_none());
+        assert!(ecosystem_range(&a.affected[1], &rel.series[0], &rel).is_none());
         let rec = build(&config(), &rel, &a, now());
         let ranges = &rec.affected[0].ranges;
         assert_eq!(ranges.len(), 2);
