@@ -324,16 +324,14 @@ fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
                 }
             }
             Event::End(e) => {
+                // An entry without an advisory link (a notice) names none.
                 if e.local_name().as_ref() == "entry"
-                    && let Some((_, id, advisory)) = entry.take_if(|(d, ..)| *d == depth)
+                    && let Some((_, id, Some(advisory))) = entry.take_if(|(d, ..)| *d == depth)
                 {
-                    if let Some(advisory) = advisory {
-                        let id = id.ok_or_else(|| {
-                            format!("the entry of advisory {advisory} has no <id>")
-                        })?;
-                        if entries.insert(advisory.clone(), id).is_some() {
-                            return Err(format!("advisory {advisory} has two entries"));
-                        }
+                    let id =
+                        id.ok_or_else(|| format!("the entry of advisory {advisory} has no <id>"))?;
+                    if entries.insert(advisory.clone(), id).is_some() {
+                        return Err(format!("advisory {advisory} has two entries"));
                     }
                 }
                 depth = depth.saturating_sub(1);
