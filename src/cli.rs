@@ -25,6 +25,20 @@ pub struct ClockArgs {
     pub now: Option<String>,
 }
 
+/// How `build` guards the history of the site it replaces.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The deployed site to compare with, instead of the output directory
+    /// (relative paths are under --root, like --out). A missing or empty
+    /// directory means a first build.
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
+    /// Build even when an advisory disappears or a published date, CSAF
+    /// revision or feed entry id changes; the rewrites are printed as warnings.
+    #[arg(long)]
+    pub allow_rewrite: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check every input file and report every problem.
@@ -47,6 +61,8 @@ pub enum Command {
         /// is unlocked with DISCLOSE_SIGNING_KEY_PASSPHRASE.
         #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
         signing_key: Option<PathBuf>,
+        #[command(flatten)]
+        history: HistoryArgs,
     },
     /// List advisories under embargo and when each lifts.
     Embargo {

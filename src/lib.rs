@@ -10,6 +10,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod embargo;
+pub mod history;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -92,6 +93,17 @@ pub enum BuildError {
     Output(#[from] output::OutputError),
     #[error(transparent)]
     SigningKey(#[from] sign::KeyError),
+    #[error(transparent)]
+    PreviousSite(#[from] history::ReadError),
+    #[error(
+        "the new site rewrites what {} published in {} places; build with --allow-rewrite if this is intentional",
+        .previous.display(),
+        .rewrites.len()
+    )]
+    Rewritten {
+        previous: PathBuf,
+        rewrites: Vec<history::Rewrite>,
+    },
 }
 
 /// What a build produced and what it held back.
@@ -106,6 +118,9 @@ pub struct BuildReport {
     pub security_txt_expires: Timestamp,
     /// The fingerprint of the key that signed the outputs, if any.
     pub signed_by: Option<String>,
+    /// The comparison with the site this build replaced; rewrites here were
+    /// allowed.
+    pub history: history::Outcome,
 }
 
 /// Renders the site in memory and checks it: everything a build does short
@@ -163,19 +178,50 @@ pub fn load_signing_key(
     sign::load_key(&path, from, opts.signing.passphrase.as_deref(), opts.now).map(Some)
 }
 
-/// Builds the site into `out`, replacing what was there only on success.
+/// Builds the site into `out`, replacing what was there only on success and
+/// only when the new site keeps the history `out` published.
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildReport, BuildError> {
+    build_with_history(opts, out, &history::Policy::default())
+}
+
+/// [`build`], comparing with the site `policy` names.
+pub fn build_with_history(
+    opts: &Options,
+    out: &std::path::Path,
+    policy: &history::Policy,
+) -> Result<BuildReport, BuildError> {
     output::check_out_dir(&opts.root, out)?;
+    let previous = history::load(policy.previous.as_deref().unwrap_or(out))?;
     let Rendered {
         outputs,
         embargoed,
         report,
         signed_by,
     } = render(opts)?;
+    let rendered = history::Published::from_outputs(&outputs).map_err(|e| render::RenderError {
+        target: "history",
+        message: format!("cannot read back the rendered {e}"),
+    })?;
+    let rewrites = history::compare(
+        &previous.published,
+        &rendered,
+        &embargoed.public.site.config.osv.id_prefix,
+    );
+    if !rewrites.is_empty() && !policy.allow_rewrite {
+        return Err(BuildError::Rewritten {
+            previous: previous.dir,
+            rewrites,
+        });
+    }
     let security_txt_expires =
         render::security_txt::expires_at(&embargoed.public.site.config, opts.now)?;
     output::commit(out, &outputs, &embargoed.forbidden_tokens())?;
     Ok(BuildReport {
+        history: history::Outcome {
+            compared: previous.published.advisory_count(),
+            previous: previous.dir,
+            rewrites,
+        },
         security_txt_expires,
         signed_by,
         published: embargoed.public.site.advisories.len(),

@@ -26,7 +26,8 @@ fn main() -> ExitCode {
             clock,
             out,
             signing_key,
-        } => cmd::build::run(cli.root, &clock, out, signing_key),
+            history,
+        } => cmd::build::run(cli.root, &clock, out, signing_key, history),
         cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
     }

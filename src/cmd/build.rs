@@ -4,11 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
+use disclose::history::{Outcome, Policy};
 use disclose::sign::KeySettings;
-use disclose::{BuildError, Options, build};
+use disclose::{BuildError, Options, build_with_history};
 
-use super::{CONTENT_ERROR, OK, exit, usage_error};
-use crate::cli::ClockArgs;
+use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, usage_error};
+use crate::cli::{ClockArgs, HistoryArgs};
 
 /// Unlocks a passphrase-protected signing key; read from the environment
 /// only, so it never shows in a process list or shell history.
@@ -19,6 +20,7 @@ pub fn run(
     clock: &ClockArgs,
     out: PathBuf,
     signing_key: Option<PathBuf>,
+    history: HistoryArgs,
 ) -> ExitCode {
     let now = match super::resolve_clock(clock) {
         Ok(t) => t,
@@ -33,9 +35,16 @@ pub fn run(
         path_override: signing_key,
         passphrase: std::env::var(PASSPHRASE_VAR).ok(),
     };
+    let policy = Policy {
+        previous: history
+            .previous
+            .map(|p| if p.is_absolute() { p } else { root.join(p) }),
+        allow_rewrite: history.allow_rewrite,
+    };
     let opts = Options { root, now, signing };
-    match build(&opts, &out) {
+    match build_with_history(&opts, &out, &policy) {
         Ok(report) => {
+            print_history(&report.history);
             eprintln!(
                 "built {} files into {} for {now}: {} advisories published, {} withheld",
                 report.files,
@@ -76,10 +85,49 @@ pub fn run(
             eprintln!("error: build stopped; {} left unchanged", out.display());
             exit(CONTENT_ERROR)
         }
+        Err(BuildError::Rewritten { previous, rewrites }) => {
+            for r in &rewrites {
+                eprintln!("{}", r.render("error", &previous));
+            }
+            eprintln!(
+                "error: the new site rewrites {} published fact(s) of {}; build stopped, {} left unchanged",
+                rewrites.len(),
+                previous.display(),
+                out.display()
+            );
+            exit(CONTENT_ERROR)
+        }
+        Err(e @ BuildError::PreviousSite(_)) => {
+            eprintln!("error: {e}");
+            eprintln!("error: build stopped; {} left unchanged", out.display());
+            exit(USAGE_ERROR)
+        }
         Err(BuildError::Render(e)) => {
             eprintln!("error: {e}");
             exit(CONTENT_ERROR)
         }
         Err(e) => usage_error(e),
+    }
+}
+
+/// What the comparison with the previous site found. Rewrites get here only
+/// when allowed, so they are warnings.
+fn print_history(outcome: &Outcome) {
+    for r in &outcome.rewrites {
+        eprintln!("{}", r.render("warning", &outcome.previous));
+    }
+    match (outcome.compared, outcome.rewrites.len()) {
+        (0, _) => eprintln!(
+            "no earlier site in {}: first build, no history to keep",
+            outcome.previous.display()
+        ),
+        (n, 0) => eprintln!(
+            "history kept: the {n} advisories published in {} keep their ids, dates and revisions",
+            outcome.previous.display()
+        ),
+        (n, k) => eprintln!(
+            "warning: {k} rewrite(s) of the history of {n} advisories in {} allowed by --allow-rewrite",
+            outcome.previous.display()
+        ),
     }
 }

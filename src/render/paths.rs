@@ -121,6 +121,9 @@ pub fn openpgp_public_key(fingerprint: &str) -> String {
     format!(".well-known/csaf/openpgp/{fingerprint}.asc")
 }
 
+/// The folder of the OSV records (`osv/<osv-id>.json`).
+pub const OSV_DIR: &str = "osv/";
+
 #[cfg(test)]
 mod tests {
     use super::*;

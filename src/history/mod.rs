@@ -1,0 +1,540 @@
+//! History is append-only: what a site once published — an advisory, its
+//! `published` time, its `modified` time, its CSAF revisions, its feed entry
+//! id — stays published. Databases, scanners and feed readers key on these,
+//! and silently rewriting them makes downstream copies disagree with the site
+//! forever. A build compares the site it replaces with the one it rendered and
+//! refuses the rewrites, unless the author says they are intended.
+//!
+//! Reading the previous site is the only I/O here ([`load`]); the comparison
+//! ([`compare`]) is pure and works on what the same parser read from both.
+
+mod read;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+pub use read::{CsafTrace, Garbled, OsvTrace, Published, Revision, Source, Stamp, source_of};
+
+use crate::render::paths;
+
+/// How a build guards the history of the site it replaces.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The site to compare with; the output directory when `None`.
+    pub previous: Option<PathBuf>,
+    /// Build anyway, reporting the rewrites as warnings.
+    pub allow_rewrite: bool,
+}
+
+/// The site a build replaces, as read at the start of the build.
+#[derive(Debug, Clone)]
+pub struct PreviousSite {
+    pub dir: PathBuf,
+    pub published: Published,
+}
+
+/// What the comparison with the previous site found.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub previous: PathBuf,
+    /// How many advisories the previous site had published (0: a first build).
+    pub compared: usize,
+    pub rewrites: Vec<Rewrite>,
+}
+
+/// Why the previous site could not be read. Neither is the content's fault:
+/// the directory is whatever CI downloaded or the last build left.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read the previous site: {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the previous site in {dir} is garbled: {garbled}; point --previous at a complete copy of the deployed site"
+    )]
+    Garbled { dir: PathBuf, garbled: Garbled },
+}
+
+/// A previous file larger than this is not one this program wrote.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the history-bearing files of the site in `dir`. A directory that
+/// does not exist, or holds no such file, is a first build: nothing to keep.
+pub fn load(dir: &Path) -> Result<PreviousSite, ReadError> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReadError::Io { path, source }
+    };
+    let osv_dir = paths::OSV_DIR.trim_end_matches('/');
+    for name in file_names(&dir.join(osv_dir))? {
+        files.push((format!("{}{name}", paths::OSV_DIR), Vec::new()));
+    }
+    let white = paths::CSAF_WHITE_DIR.trim_end_matches('/');
+    for year in dir_names(&dir.join(white))? {
+        for name in file_names(&dir.join(white).join(&year))? {
+            files.push((
+                format!("{}{year}/{name}", paths::CSAF_WHITE_DIR),
+                Vec::new(),
+            ));
+        }
+    }
+    if dir.join(paths::FEED_ALL).is_file() {
+        files.push((paths::FEED_ALL.to_string(), Vec::new()));
+    }
+    files.retain(|(path, _)| source_of(path).is_some());
+    files.sort();
+    for (rel, bytes) in &mut files {
+        let path = dir.join(rel.as_str());
+        let file = std::fs::File::open(&path).map_err(io(&path))?;
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(bytes)
+            .map_err(io(&path))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::Garbled {
+                dir: dir.to_path_buf(),
+                garbled: Garbled {
+                    file: rel.clone(),
+                    message: format!("larger than {MAX_FILE_BYTES} bytes"),
+                },
+            });
+        }
+    }
+    let published = Published::from_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+        .map_err(|garbled| ReadError::Garbled {
+            dir: dir.to_path_buf(),
+            garbled,
+        })?;
+    Ok(PreviousSite {
+        dir: dir.to_path_buf(),
+        published,
+    })
+}
+
+/// The names of the entries of `dir` of one kind, sorted; none when `dir`
+/// does not exist. Symbolic links are not followed: the site is plain files.
+fn entry_names(dir: &Path, want_dir: bool) -> Result<Vec<String>, ReadError> {
+    let io = |source| ReadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io)?;
+        let kind = entry.file_type().map_err(io)?;
+        let wanted = if want_dir {
+            kind.is_dir()
+        } else {
+            kind.is_file()
+        };
+        // A name that is not UTF-8 is no output of this program.
+        if wanted && let Some(name) = entry.file_name().to_str() {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn file_names(dir: &Path) -> Result<Vec<String>, ReadError> {
+    entry_names(dir, false)
+}
+
+fn dir_names(dir: &Path) -> Result<Vec<String>, ReadError> {
+    entry_names(dir, true)
+}
+
+/// The ways a new site can rewrite what the previous one published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RewriteKind {
+    Vanished,
+    PublishedChanged,
+    ModifiedBackwards,
+    RevisionsRewritten,
+    FeedIdChanged,
+}
+
+impl RewriteKind {
+    /// The stable diagnostic code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RewriteKind::Vanished => "disclose::advisory-vanished",
+            RewriteKind::PublishedChanged => "disclose::published-changed",
+            RewriteKind::ModifiedBackwards => "disclose::modified-backwards",
+            RewriteKind::RevisionsRewritten => "disclose::revisions-rewritten",
+            RewriteKind::FeedIdChanged => "disclose::feed-id-changed",
+        }
+    }
+}
+
+/// One change to published history.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rewrite {
+    /// The advisory id (the OSV id when it has not the site's OSV prefix).
+    pub advisory: String,
+    pub kind: RewriteKind,
+    /// The file of the previous site that holds the old value, relative to it.
+    pub file: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl Rewrite {
+    pub fn message(&self) -> String {
+        let a = &self.advisory;
+        match self.kind {
+            RewriteKind::Vanished => {
+                format!("advisory {a} was published and is missing from the new site")
+            }
+            RewriteKind::PublishedChanged => format!("the `published` time of {a} changed"),
+            RewriteKind::ModifiedBackwards => format!("the `modified` time of {a} went back"),
+            RewriteKind::RevisionsRewritten => {
+                format!("the CSAF revision history of {a} was rewritten")
+            }
+            RewriteKind::FeedIdChanged => format!("the Atom entry id of {a} changed"),
+        }
+    }
+
+    pub fn help(&self) -> String {
+        let what = match self.kind {
+            RewriteKind::Vanished => {
+                "withdraw an advisory instead of deleting it: keep its file and set `withdrawn` \
+                 and `withdrawn_reason`; if its `published` moved past the build clock, restore the date"
+                    .to_string()
+            }
+            RewriteKind::PublishedChanged => format!(
+                "restore `published: {}` in the advisory file: the first publication is a fact \
+                 that databases have recorded",
+                self.old
+            ),
+            RewriteKind::ModifiedBackwards => format!(
+                "set `modified` to {} or later (a correction is a new modification), and keep \
+                 the releases of content/releases.yaml that the record counted",
+                self.old
+            ),
+            RewriteKind::RevisionsRewritten => {
+                "a published revision is permanent: restore the `published`, `modified`, `withdrawn` and \
+                 `withdrawn_reason` values that produced it"
+                    .to_string()
+            }
+            RewriteKind::FeedIdChanged => {
+                "the entry id comes from the site's host and the first publication date: restore \
+                 `base_url` in site.toml and `published` in the advisory, or readers see a new entry"
+                    .to_string()
+            }
+        };
+        format!("{what}; build with --allow-rewrite if this is intentional")
+    }
+
+    /// The diagnostic as people read it, for the previous site in `dir`.
+    pub fn render(&self, level: &str, dir: &Path) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{level}[{}]: {}", self.kind.code(), self.message());
+        let _ = writeln!(out, "  --> {}", dir.join(&self.file).display());
+        let _ = writeln!(out, "   = was: {}", self.old);
+        let _ = writeln!(out, "   = now: {}", self.new);
+        let _ = writeln!(out, "   = help: {}", self.help());
+        out
+    }
+}
+
+/// Every way `new` rewrites what `previous` published, sorted by advisory.
+/// `osv_prefix` turns OSV ids back into advisory ids for the messages.
+///
+/// Advisories only in `new` are new publications, never a problem. The feed
+/// holds only the newest entries, so an advisory that is in one feed and not
+/// the other has fallen out of (or into) the window: only advisories in both
+/// are compared there.
+pub fn compare(previous: &Published, new: &Published, osv_prefix: &str) -> Vec<Rewrite> {
+    let mut rewrites = Vec::new();
+    let mut vanished = BTreeSet::new();
+    for (osv_id, old) in &previous.osv {
+        let advisory = osv_id.strip_prefix(osv_prefix).unwrap_or(osv_id);
+        let rewrite = |kind, old_value: &str, new_value: &str| Rewrite {
+            advisory: advisory.to_string(),
+            kind,
+            file: old.file.clone(),
+            old: old_value.to_string(),
+            new: new_value.to_string(),
+        };
+        let Some(now) = new.osv.get(osv_id) else {
+            vanished.insert(advisory.to_string());
+            rewrites.push(rewrite(
+                RewriteKind::Vanished,
+                &format!("published at {}", old.published.text),
+                "absent",
+            ));
+            continue;
+        };
+        if now.published.at != old.published.at {
+            rewrites.push(rewrite(
+                RewriteKind::PublishedChanged,
+                &old.published.text,
+                &now.published.text,
+            ));
+        }
+        if now.modified.at < old.modified.at {
+            rewrites.push(rewrite(
+                RewriteKind::ModifiedBackwards,
+                &old.modified.text,
+                &now.modified.text,
+            ));
+        }
+    }
+    for (id, old) in &previous.csaf {
+        let Some(now) = new.csaf.get(id) else {
+            if !vanished.contains(id) {
+                rewrites.push(Rewrite {
+                    advisory: id.clone(),
+                    kind: RewriteKind::Vanished,
+                    file: old.file.clone(),
+                    old: old
+                        .revisions
+                        .first()
+                        .map_or_else(|| "published".into(), |r| r.to_string()),
+                    new: "absent".into(),
+                });
+            }
+            continue;
+        };
+        // The first revision that differs is the one to restore; those after
+        // it follow from it.
+        let changed = old
+            .revisions
+            .iter()
+            .enumerate()
+            .find(|(i, r)| !now.revisions.get(*i).is_some_and(|n| n.same_as(r)));
+        if let Some((i, r)) = changed {
+            rewrites.push(Rewrite {
+                advisory: id.clone(),
+                kind: RewriteKind::RevisionsRewritten,
+                file: old.file.clone(),
+                old: r.to_string(),
+                new: now
+                    .revisions
+                    .get(i)
+                    .map_or_else(|| format!("no revision {}", r.number), |n| n.to_string()),
+            });
+        }
+    }
+    for (advisory, old_id) in &previous.feed {
+        if let Some(new_id) = new.feed.get(advisory)
+            && new_id != old_id
+        {
+            rewrites.push(Rewrite {
+                advisory: advisory.clone(),
+                kind: RewriteKind::FeedIdChanged,
+                file: paths::FEED_ALL.to_string(),
+                old: old_id.clone(),
+                new: new_id.clone(),
+            });
+        }
+    }
+    rewrites.sort();
+    rewrites
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(text: &str) -> Stamp {
+        Stamp::parse(text).unwrap()
+    }
+
+    fn osv(id: &str, published: &str, modified: &str) -> (String, OsvTrace) {
+        (
+            id.to_string(),
+            OsvTrace {
+                file: format!("osv/{id}.json"),
+                published: stamp(published),
+                modified: stamp(modified),
+                withdrawn: None,
+            },
+        )
+    }
+
+    fn rev(number: &str, date: &str, summary: &str) -> Revision {
+        Revision {
+            number: number.into(),
+            date: stamp(date),
+            summary: summary.into(),
+        }
+    }
+
+    fn csaf(id: &str, revisions: Vec<Revision>) -> (String, CsafTrace) {
+        (
+            id.to_string(),
+            CsafTrace {
+                file: format!(".well-known/csaf/white/2026/{}.json", id.to_lowercase()),
+                revisions,
+            },
+        )
+    }
+
+    const T1: &str = "2026-01-01T00:00:00Z";
+    const T2: &str = "2026-02-01T00:00:00Z";
+    const T3: &str = "2026-03-01T00:00:00Z";
+
+    /// A site with advisories A-1 (published T1, updated T2) and A-2 (T2).
+    fn site() -> Published {
+        Published {
+            osv: [osv("x_A-1", T1, T2), osv("x_A-2", T2, T2)].into(),
+            csaf: [
+                csaf(
+                    "A-1",
+                    vec![rev("1", T1, "Initial."), rev("2", T2, "Updated.")],
+                ),
+                csaf("A-2", vec![rev("1", T2, "Initial.")]),
+            ]
+            .into(),
+            feed: [
+                (
+                    "A-1".to_string(),
+                    "tag:x,2026-01-01:advisory/A-1".to_string(),
+                ),
+                (
+                    "A-2".to_string(),
+                    "tag:x,2026-02-01:advisory/A-2".to_string(),
+                ),
+            ]
+            .into(),
+        }
+    }
+
+    fn kinds(rewrites: &[Rewrite]) -> Vec<(&str, RewriteKind)> {
+        rewrites
+            .iter()
+            .map(|r| (r.advisory.as_str(), r.kind))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_site_and_a_first_build_rewrite_nothing() {
+        assert!(compare(&site(), &site(), "x_").is_empty());
+        assert!(compare(&Published::default(), &site(), "x_").is_empty());
+    }
+
+    #[test]
+    fn new_advisories_revisions_and_later_times_are_appends() {
+        let mut new = site();
+        new.osv.extend([osv("x_A-3", T3, T3)]);
+        new.osv.extend([osv("x_A-2", T2, T3)]);
+        let a2 = new.csaf.get_mut("A-2").unwrap();
+        a2.revisions.push(rev("2", T3, "Withdrawn."));
+        // Same instant, another spelling: not a change.
+        new.osv.get_mut("x_A-1").unwrap().published = stamp("2025-12-31T19:00:00-05:00");
+        assert!(compare(&site(), &new, "x_").is_empty());
+    }
+
+    #[test]
+    fn a_deleted_advisory_is_reported_once_with_its_osv_file() {
+        let mut new = site();
+        new.osv.remove("x_A-2");
+        new.csaf.remove("A-2");
+        new.feed.remove("A-2");
+        let rewrites = compare(&site(), &new, "x_");
+        assert_eq!(kinds(&rewrites), vec![("A-2", RewriteKind::Vanished)]);
+        assert_eq!(rewrites[0].file, "osv/x_A-2.json");
+        assert_eq!(rewrites[0].old, format!("published at {T2}"));
+    }
+
+    #[test]
+    fn changed_dates_revisions_and_feed_ids_are_reported() {
+        let mut new = site();
+        new.osv.extend([osv("x_A-1", T1, T1), osv("x_A-2", T3, T3)]);
+        new.csaf.get_mut("A-1").unwrap().revisions.truncate(1);
+        new.feed
+            .insert("A-2".into(), "tag:x,2026-03-01:advisory/A-2".into());
+        let rewrites = compare(&site(), &new, "x_");
+        assert_eq!(
+            kinds(&rewrites),
+            vec![
+                ("A-1", RewriteKind::ModifiedBackwards),
+                ("A-1", RewriteKind::RevisionsRewritten),
+                ("A-2", RewriteKind::PublishedChanged),
+                ("A-2", RewriteKind::FeedIdChanged),
+            ]
+        );
+        assert_eq!(
+            (rewrites[0].old.as_str(), rewrites[0].new.as_str()),
+            (T2, T1)
+        );
+        assert_eq!(rewrites[1].new, "no revision 2");
+        assert_eq!(rewrites[2].old, T2);
+        assert_eq!(rewrites[3].file, "feeds/all.atom");
+    }
+
+    #[test]
+    fn a_revision_changed_in_place_names_the_first_difference() {
+        let mut new = site();
+        new.csaf.get_mut("A-1").unwrap().revisions =
+            vec![rev("1", T1, "Initial."), rev("2", T3, "Updated.")];
+        let rewrites = compare(&site(), &new, "x_");
+        assert_eq!(
+            kinds(&rewrites),
+            vec![("A-1", RewriteKind::RevisionsRewritten)]
+        );
+        assert_eq!(rewrites[0].old, format!("revision 2 of {T2}: Updated."));
+        assert_eq!(rewrites[0].new, format!("revision 2 of {T3}: Updated."));
+    }
+
+    #[test]
+    fn advisories_that_left_the_feed_window_are_not_compared_there() {
+        let mut new = site();
+        new.feed.remove("A-1");
+        assert!(compare(&site(), &new, "x_").is_empty());
+    }
+
+    #[test]
+    fn a_changed_osv_prefix_shows_as_vanished_records() {
+        let mut new = site();
+        let renamed: Vec<_> = new
+            .osv
+            .iter()
+            .map(|(k, v)| (format!("y_{}", &k[2..]), v.clone()))
+            .collect();
+        new.osv = renamed.into_iter().collect();
+        let rewrites = compare(&site(), &new, "y_");
+        assert_eq!(
+            kinds(&rewrites),
+            vec![
+                ("x_A-1", RewriteKind::Vanished),
+                ("x_A-2", RewriteKind::Vanished)
+            ]
+        );
+    }
+
+    #[test]
+    fn messages_name_the_file_both_values_and_the_fix() {
+        let mut new = site();
+        new.osv.extend([osv("x_A-2", T3, T3)]);
+        let rewrites = compare(&site(), &new, "x_");
+        let text = rewrites[0].render("error", Path::new("public"));
+        assert_eq!(
+            text,
+            format!(
+                "error[disclose::published-changed]: the `published` time of A-2 changed\n  \
+                 --> public/osv/x_A-2.json\n   = was: {T2}\n   = now: {T3}\n   = help: restore \
+                 `published: {T2}` in the advisory file: the first publication is a fact that \
+                 databases have recorded; build with --allow-rewrite if this is intentional\n"
+            )
+        );
+    }
+
+    #[test]
+    fn loading_a_missing_or_empty_directory_is_a_first_build() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(&dir.path().join("none")).unwrap().published.is_empty());
+        assert!(load(dir.path()).unwrap().published.is_empty());
+    }
+}

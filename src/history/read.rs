@@ -1,0 +1,447 @@
+//! What a site has told the world about each advisory, read back from its
+//! machine outputs: OSV records, CSAF documents and the Atom feed of all
+//! advisories. The same parser reads the outputs just rendered and the files
+//! of the site being replaced, so the two are compared like with like.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde::Deserialize;
+
+use crate::render::{Output, paths};
+
+/// A time as a file wrote it, and the instant it names: messages quote the
+/// text, comparisons use the instant (a different spelling of the same
+/// instant is not a change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub text: String,
+    pub at: Timestamp,
+}
+
+impl Stamp {
+    pub fn parse(text: &str) -> Result<Stamp, String> {
+        let at = text
+            .parse::<Timestamp>()
+            .map_err(|_| format!("`{text}` is not an RFC 3339 date-time"))?;
+        Ok(Stamp {
+            text: text.to_string(),
+            at,
+        })
+    }
+}
+
+/// The dates of one OSV record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OsvTrace {
+    /// Where the record is, relative to the site root.
+    pub file: String,
+    pub published: Stamp,
+    pub modified: Stamp,
+    pub withdrawn: Option<Stamp>,
+}
+
+/// One entry of a CSAF document's `tracking.revision_history`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub number: String,
+    pub date: Stamp,
+    pub summary: String,
+}
+
+impl Revision {
+    /// The same revision: number and summary as written, the date as an instant.
+    pub fn same_as(&self, other: &Revision) -> bool {
+        self.number == other.number
+            && self.date.at == other.date.at
+            && self.summary == other.summary
+    }
+}
+
+impl std::fmt::Display for Revision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "revision {} of {}: {}",
+            self.number, self.date.text, self.summary
+        )
+    }
+}
+
+/// The revision history of one CSAF document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsafTrace {
+    pub file: String,
+    pub revisions: Vec<Revision>,
+}
+
+/// What one site published, keyed the way each format names an advisory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    /// By OSV id.
+    pub osv: BTreeMap<String, OsvTrace>,
+    /// By CSAF tracking id, which is the advisory id.
+    pub csaf: BTreeMap<String, CsafTrace>,
+    /// Advisory id → Atom entry id, for the entries of `feeds/all.atom`.
+    pub feed: BTreeMap<String, String>,
+}
+
+/// A file of a site that does not say what it should.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct Garbled {
+    /// Relative to the site root.
+    pub file: String,
+    pub message: String,
+}
+
+/// Which of the history-bearing outputs a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Osv,
+    Csaf,
+    Feed,
+}
+
+/// The OSV records are the `.json` files directly in `osv/`; the CSAF
+/// documents those one folder (the year) below the TLP:WHITE folder, beside
+/// which the ROLIE feed and indexes lie.
+pub fn source_of(path: &str) -> Option<Source> {
+    if path == paths::FEED_ALL {
+        return Some(Source::Feed);
+    }
+    if !path.ends_with(".json") {
+        return None;
+    }
+    if let Some(name) = path.strip_prefix(paths::OSV_DIR)
+        && !name.contains('/')
+    {
+        return Some(Source::Osv);
+    }
+    if let Some(rest) = path.strip_prefix(paths::CSAF_WHITE_DIR)
+        && rest.matches('/').count() == 1
+    {
+        return Some(Source::Csaf);
+    }
+    None
+}
+
+#[derive(Deserialize)]
+struct OsvFacts {
+    id: String,
+    published: String,
+    modified: String,
+    #[serde(default)]
+    withdrawn: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CsafFacts {
+    document: DocumentFacts,
+}
+
+#[derive(Deserialize)]
+struct DocumentFacts {
+    tracking: TrackingFacts,
+}
+
+#[derive(Deserialize)]
+struct TrackingFacts {
+    id: String,
+    revision_history: Vec<RevisionFacts>,
+}
+
+#[derive(Deserialize)]
+struct RevisionFacts {
+    date: String,
+    number: String,
+    summary: String,
+}
+
+impl Published {
+    /// Reads the history-bearing files among `files` (path relative to the
+    /// site root, bytes) and ignores the rest.
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Result<Published, Garbled> {
+        let mut published = Published::default();
+        for (path, bytes) in files {
+            let garbled = |message: String| Garbled {
+                file: path.to_string(),
+                message,
+            };
+            match source_of(path) {
+                Some(Source::Osv) => {
+                    // An index of records (`[{id, modified}]`) was kept in
+                    // `osv/` by earlier sites; only objects are records.
+                    if bytes.trim_ascii_start().starts_with(b"[") {
+                        continue;
+                    }
+                    let (id, trace) = osv_trace(path, bytes).map_err(garbled)?;
+                    if let Some(first) = published.osv.get(&id) {
+                        return Err(garbled(format!(
+                            "OSV id `{id}` is also the id of {}",
+                            first.file
+                        )));
+                    }
+                    published.osv.insert(id, trace);
+                }
+                Some(Source::Csaf) => {
+                    let (id, trace) = csaf_trace(path, bytes).map_err(garbled)?;
+                    if let Some(first) = published.csaf.get(&id) {
+                        return Err(garbled(format!(
+                            "tracking id `{id}` is also the id of {}",
+                            first.file
+                        )));
+                    }
+                    published.csaf.insert(id, trace);
+                }
+                Some(Source::Feed) => {
+                    published.feed = feed_entries(bytes).map_err(garbled)?;
+                }
+                None => {}
+            }
+        }
+        Ok(published)
+    }
+
+    /// Reads the outputs of a build held in memory.
+    pub fn from_outputs(outputs: &[Output]) -> Result<Published, Garbled> {
+        Published::from_files(
+            outputs
+                .iter()
+                .map(|o| (o.path.as_str(), o.bytes.as_slice())),
+        )
+    }
+
+    /// Nothing published yet: a first build.
+    pub fn is_empty(&self) -> bool {
+        self.osv.is_empty() && self.csaf.is_empty() && self.feed.is_empty()
+    }
+
+    /// How many advisories the site published, by the format that names the most.
+    pub fn advisory_count(&self) -> usize {
+        self.osv.len().max(self.csaf.len())
+    }
+}
+
+fn osv_trace(path: &str, bytes: &[u8]) -> Result<(String, OsvTrace), String> {
+    let facts: OsvFacts =
+        serde_json::from_slice(bytes).map_err(|e| format!("not an OSV record: {e}"))?;
+    let trace = OsvTrace {
+        file: path.to_string(),
+        published: Stamp::parse(&facts.published).map_err(|e| format!("`published`: {e}"))?,
+        modified: Stamp::parse(&facts.modified).map_err(|e| format!("`modified`: {e}"))?,
+        withdrawn: facts
+            .withdrawn
+            .as_deref()
+            .map(Stamp::parse)
+            .transpose()
+            .map_err(|e| format!("`withdrawn`: {e}"))?,
+    };
+    Ok((facts.id, trace))
+}
+
+fn csaf_trace(path: &str, bytes: &[u8]) -> Result<(String, CsafTrace), String> {
+    let facts: CsafFacts =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a CSAF document: {e}"))?;
+    let tracking = facts.document.tracking;
+    let revisions = tracking
+        .revision_history
+        .into_iter()
+        .map(|r| {
+            Ok(Revision {
+                date: Stamp::parse(&r.date)
+                    .map_err(|e| format!("revision {}: `date`: {e}", r.number))?,
+                number: r.number,
+                summary: r.summary,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((
+        tracking.id,
+        CsafTrace {
+            file: path.to_string(),
+            revisions,
+        },
+    ))
+}
+
+/// The advisory an entry's `alternate` link points at: the last segment of
+/// a `…/advisories/<id>/` page URL. Other entries name no advisory.
+fn advisory_of_link(href: &str) -> Option<&str> {
+    let (rest, id) = href.trim_end_matches('/').rsplit_once('/')?;
+    let parent = rest.rsplit('/').next()?;
+    (parent == "advisories" && !id.is_empty()).then_some(id)
+}
+
+/// Advisory id → entry id of every entry of an Atom feed that links to an
+/// advisory page.
+fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    let mut reader = Reader::from_str(text);
+    let mut entries = BTreeMap::new();
+    let mut depth = 0usize;
+    // The depth of the open `<entry>`, its `<id>` and its advisory.
+    let mut entry: Option<(usize, Option<String>, Option<String>)> = None;
+    let bad_xml = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| {
+        format!(
+            "not a well-formed Atom feed (byte {}): {e}",
+            reader.error_position()
+        )
+    };
+    loop {
+        let event = reader.read_event().map_err(|e| bad_xml(&reader, &e))?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let name = e.local_name();
+                match (&mut entry, name.as_ref()) {
+                    (None, "entry") => entry = Some((depth, None, None)),
+                    (Some((d, id, _)), "id") if depth == *d + 1 => {
+                        let raw = reader
+                            .read_text(e.name())
+                            .map_err(|err| bad_xml(&reader, &err))?;
+                        depth -= 1;
+                        let text = quick_xml::escape::unescape(&raw)
+                            .map_err(|err| bad_xml(&reader, &err))?;
+                        *id = Some(text.trim().to_string());
+                    }
+                    (Some((d, _, advisory)), "link") if depth == *d + 1 => {
+                        *advisory = alternate_advisory(&e)?.or(advisory.take());
+                    }
+                    _ => {}
+                }
+            }
+            Event::Empty(e) => {
+                if let Some((d, _, advisory)) = &mut entry
+                    && depth == *d
+                    && e.local_name().as_ref() == "link"
+                {
+                    *advisory = alternate_advisory(&e)?.or(advisory.take());
+                }
+            }
+            Event::End(e) => {
+                // An entry without an advisory link (a notice) names none.
+                if e.local_name().as_ref() == "entry"
+                    && let Some((_, id, Some(advisory))) = entry.take_if(|(d, ..)| *d == depth)
+                {
+                    let id =
+                        id.ok_or_else(|| format!("the entry of advisory {advisory} has no <id>"))?;
+                    if entries.insert(advisory.clone(), id).is_some() {
+                        return Err(format!("advisory {advisory} has two entries"));
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(entries)
+}
+
+/// The advisory of a `<link>` that is the entry's alternate (the default
+/// relation, RFC 4287 section 4.2.7.2).
+fn alternate_advisory(e: &quick_xml::events::BytesStart<'_>) -> Result<Option<String>, String> {
+    let attr = |name: &str| -> Result<Option<String>, String> {
+        match e.try_get_attribute(name).map_err(|err| err.to_string())? {
+            Some(a) => Ok(Some(
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map_err(|err| err.to_string())?
+                    .into_owned(),
+            )),
+            None => Ok(None),
+        }
+    };
+    if attr("rel")?.is_some_and(|rel| rel != "alternate") {
+        return Ok(None);
+    }
+    Ok(attr("href")?
+        .as_deref()
+        .and_then(advisory_of_link)
+        .map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FEED: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>https://x.example/feeds/all.atom</id>
+  <link rel="self" href="https://x.example/feeds/all.atom"/>
+  <entry>
+    <id>tag:x.example,2026-01-02:advisory/A-1</id>
+    <link rel="alternate" type="text/html" href="https://x.example/advisories/A-1/"/>
+    <content type="html">&lt;p&gt;text&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <link href="https://x.example/advisories/A-2/"/>
+    <id>tag:x.example,2026-01-03:advisory/A-2&amp;b</id>
+  </entry>
+  <entry>
+    <id>tag:x.example,2026-01-04:release/1</id>
+    <link rel="alternate" href="https://x.example/announcements/"/>
+  </entry>
+</feed>
+"#;
+
+    #[test]
+    fn feed_entries_are_keyed_by_the_advisory_they_link_to() {
+        let entries = feed_entries(FEED.as_bytes()).unwrap();
+        assert_eq!(
+            entries.into_iter().collect::<Vec<_>>(),
+            vec![
+                (
+                    "A-1".to_string(),
+                    "tag:x.example,2026-01-02:advisory/A-1".to_string()
+                ),
+                (
+                    "A-2".to_string(),
+                    "tag:x.example,2026-01-03:advisory/A-2&b".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_feeds_and_records_are_garbled_with_the_file() {
+        assert!(feed_entries(b"<feed><entry></feed>").is_err());
+        let twice = FEED.replace("advisories/A-2/", "advisories/A-1/");
+        assert!(feed_entries(twice.as_bytes()).is_err());
+        let err = Published::from_files([("osv/x.json", b"{\"id\": 1}".as_slice())]).unwrap_err();
+        assert_eq!(err.file, "osv/x.json");
+        let err = Published::from_files([(
+            "osv/x.json",
+            br#"{"id":"X","published":"yesterday","modified":"2026-01-01T00:00:00Z"}"#.as_slice(),
+        )])
+        .unwrap_err();
+        assert!(err.message.contains("`published`"), "{err}");
+    }
+
+    #[test]
+    fn only_history_files_are_read() {
+        assert_eq!(source_of("osv/x_A-1.json"), Some(Source::Osv));
+        assert_eq!(source_of("osv/all.zip"), None);
+        assert_eq!(source_of("osv/sub/x.json"), None);
+        assert_eq!(
+            source_of(".well-known/csaf/white/2026/a-1.json"),
+            Some(Source::Csaf)
+        );
+        assert_eq!(
+            source_of(".well-known/csaf/white/csaf-feed-tlp-white.json"),
+            None
+        );
+        assert_eq!(
+            source_of(".well-known/csaf/white/2026/a-1.json.sha256"),
+            None
+        );
+        assert_eq!(source_of("feeds/all.atom"), Some(Source::Feed));
+        assert_eq!(source_of("feeds/series/1.1.atom"), None);
+        let index = Published::from_files([("osv/all.json", b"[{\"id\":\"X\"}]".as_slice())]);
+        assert!(index.unwrap().is_empty(), "an index is not a record");
+    }
+}

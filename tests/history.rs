@@ -1,0 +1,288 @@
+//! `disclose build` keeps what the previous site published: the fixture site
+//! is built, a copy of it edited, and built again over it (or beside a
+//! downloaded copy given with `--previous`).
+
+#![allow(clippy::disallowed_methods)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// Before QUILL-2026-0002's embargo lifts (2026-12-15T12:00:00Z).
+const BEFORE_LIFT: &str = "2026-12-10T00:00:00Z";
+const AFTER_LIFT: &str = "2026-12-16T00:00:00Z";
+
+const OLD_0001: &str = "content/advisories/QUILL-2025-0001.md";
+const NEW_0001: &str = "content/advisories/QUILL-2026-0001.yaml";
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
+            (rel.into_owned(), fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A copy of the fixture site, built once into its `public/`.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn built() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(), dir.path());
+        let site = Site { dir };
+        let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("first build"), "{stderr}");
+        site
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Runs `build --now <now> <args>`; the exit code and stderr.
+    fn build(&self, now: &str, args: &[&str]) -> (i32, String) {
+        let out = Command::cargo_bin("disclose")
+            .unwrap()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .arg("--root")
+            .arg(self.root())
+            .args(["build", "--now", now])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root().join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} has no `{from}`");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Stderr with the temporary directory replaced, for snapshots.
+    fn redact(&self, stderr: &str) -> String {
+        stderr.replace(&self.root().display().to_string(), "<site>")
+    }
+}
+
+/// The build is refused with exit 1 and the previous site stays as it was.
+fn assert_refused(site: &Site, now: &str, args: &[&str]) -> String {
+    let before = read_tree(&site.public());
+    let (code, stderr) = site.build(now, args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("public left unchanged"), "{stderr}");
+    assert_eq!(
+        read_tree(&site.public()),
+        before,
+        "the previous site changed"
+    );
+    stderr
+}
+
+#[test]
+fn an_unchanged_rebuild_keeps_history() {
+    let site = Site::built();
+    let before = read_tree(&site.public());
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("history kept: the 2 advisories published in"),
+        "{stderr}"
+    );
+    assert_eq!(read_tree(&site.public()), before);
+}
+
+#[test]
+fn a_deleted_advisory_fails_the_build() {
+    let site = Site::built();
+    fs::remove_file(site.root().join(OLD_0001)).unwrap();
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    assert!(
+        stderr.contains(
+            "error[disclose::advisory-vanished]: advisory QUILL-2025-0001 was published and is missing from the new site"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("public/osv/x_QUILL-2025-0001.json"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("withdraw an advisory instead"), "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_changed_published_time_fails_the_build() {
+    let site = Site::built();
+    site.edit(
+        OLD_0001,
+        "published: 2025-09-10T12:00:00Z",
+        "published: 2025-09-11T12:00:00Z",
+    );
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    insta::assert_snapshot!("published_changed", site.redact(&stderr));
+}
+
+#[test]
+fn a_modified_time_that_goes_back_fails_the_build() {
+    let site = Site::built();
+    site.edit(
+        NEW_0001,
+        "modified: 2026-02-10T10:00:00Z",
+        "modified: 2026-02-05T00:00:00Z",
+    );
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    assert!(
+        stderr.contains(
+            "error[disclose::modified-backwards]: the `modified` time of QUILL-2026-0001 went back"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("= was: 2026-02-10T10:00:00Z"), "{stderr}");
+    assert!(stderr.contains("= now: 2026-02-05T00:00:00Z"), "{stderr}");
+    // The CSAF document's second revision was the update it moved.
+    assert!(
+        stderr.contains("error[disclose::revisions-rewritten]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("revision 2 of 2026-02-10T10:00:00Z: Advisory updated."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn withdrawing_instead_of_deleting_keeps_history() {
+    let site = Site::built();
+    site.edit(
+        OLD_0001,
+        "severity: high\n",
+        "severity: high\nwithdrawn: 2026-12-01T00:00:00Z\nwithdrawn_reason: not a vulnerability\n",
+    );
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("history kept"), "{stderr}");
+    let record = fs::read_to_string(site.public().join("osv/x_QUILL-2025-0001.json")).unwrap();
+    assert!(record.contains("\"withdrawn\": \"2026-12-01T00:00:00Z\""));
+}
+
+#[test]
+fn allow_rewrite_builds_and_warns() {
+    let site = Site::built();
+    fs::remove_file(site.root().join(OLD_0001)).unwrap();
+    let (code, stderr) = site.build(BEFORE_LIFT, &["--allow-rewrite"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[disclose::advisory-vanished]: advisory QUILL-2025-0001"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(stderr.contains("allowed by --allow-rewrite"), "{stderr}");
+    assert!(!site.public().join("osv/x_QUILL-2025-0001.json").exists());
+}
+
+#[test]
+fn a_lifted_embargo_adds_an_advisory() {
+    let site = Site::built();
+    assert!(!site.public().join("osv/x_QUILL-2026-0002.json").exists());
+    let (code, stderr) = site.build(AFTER_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(site.public().join("osv/x_QUILL-2026-0002.json").is_file());
+    // Building for an earlier clock now would take it back.
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    assert!(
+        stderr.contains("advisory QUILL-2026-0002 was published and is missing"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn previous_names_the_deployed_site_instead_of_the_output_directory() {
+    let site = Site::built();
+    let deployed = site.root().join("deployed");
+    fs::rename(site.public(), &deployed).unwrap();
+    site.edit(
+        OLD_0001,
+        "published: 2025-09-10T12:00:00Z",
+        "published: 2025-09-11T12:00:00Z",
+    );
+    // Without --previous the fresh output directory is a first build.
+    let (code, stderr) = site.build(BEFORE_LIFT, &["--out", "fresh"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("first build"), "{stderr}");
+
+    let (code, stderr) = site.build(BEFORE_LIFT, &["--out", "ci", "--previous", "deployed"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("deployed/osv/x_QUILL-2025-0001.json"),
+        "{stderr}"
+    );
+    assert!(!site.root().join("ci").exists(), "nothing is written");
+
+    site.edit(
+        OLD_0001,
+        "published: 2025-09-11T12:00:00Z",
+        "published: 2025-09-10T12:00:00Z",
+    );
+    let (code, stderr) = site.build(BEFORE_LIFT, &["--out", "ci", "--previous", "deployed"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("history kept"), "{stderr}");
+    assert_eq!(read_tree(&site.root().join("ci")), read_tree(&deployed));
+}
+
+#[test]
+fn a_garbled_previous_site_is_an_io_error() {
+    let site = Site::built();
+    let record = site.public().join("osv/x_QUILL-2025-0001.json");
+    fs::write(&record, "{\"id\": \"x_QUILL-2025-0001\", \"published\": ").unwrap();
+    let before = read_tree(&site.public());
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("is garbled: osv/x_QUILL-2025-0001.json"),
+        "{stderr}"
+    );
+    assert_eq!(read_tree(&site.public()), before);
+
+    // A file where the directory should be cannot be read at all.
+    fs::write(site.root().join("not-a-dir"), "x").unwrap();
+    let (code, stderr) = site.build(BEFORE_LIFT, &["--previous", "not-a-dir"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot read the previous site"), "{stderr}");
+}
