@@ -261,11 +261,7 @@ pub fn notice_text(site: &Site, x: &Announcement) -> String {
     let project = &config.project.name;
     let when = release_time(x.release_at);
     let mut t = String::new();
-    heading(
-        &mut t,
-        '=',
-        &format!("{project} security release on {when}"),
-    );
+    heading(&mut t, 1, &format!("{project} security release on {when}"));
     paragraph(
         &mut t,
         &format!(
@@ -274,13 +270,13 @@ pub fn notice_text(site: &Site, x: &Announcement) -> String {
             severities_phrase(&x.severities)
         ),
     );
-    let _ = writeln!(t, "- Release time: {}", paths::utc_timestamp(x.release_at));
+    let _ = writeln!(t, "* Release time: {}", paths::utc_timestamp(x.release_at));
     let severities: Vec<&str> = x
         .severities
         .iter()
         .map(|s| s.as_deref().unwrap_or("not rated"))
         .collect();
-    let _ = writeln!(t, "- Severity of each issue: {}", severities.join(", "));
+    let _ = writeln!(t, "* Severity of each issue: {}", severities.join(", "));
     t.push('\n');
     paragraph(
         &mut t,
@@ -306,28 +302,28 @@ pub fn packet_text(site: &Site, x: &Announcement, members: &[&Advisory], now: Ti
     let mut t = String::new();
     heading(
         &mut t,
-        '=',
+        1,
         &format!("CONFIDENTIAL: {project} security release on {when}"),
     );
     let _ = writeln!(
         t,
-        "- From: {} ({})",
+        "* From: {} ({})",
         config.csaf.publisher_name, config.base_url
     );
-    let _ = writeln!(t, "- To: the pre-notification list of {project}");
-    let _ = writeln!(t, "- Prepared: {}", paths::utc_timestamp(now));
-    let _ = writeln!(t, "- Publish time: {until}");
-    let _ = writeln!(t, "- Issues: {}", severities_phrase(&x.severities));
+    let _ = writeln!(t, "* To: the pre-notification list of {project}");
+    let _ = writeln!(t, "* Prepared: {}", paths::utc_timestamp(now));
+    let _ = writeln!(t, "* Publish time: {until}");
+    let _ = writeln!(t, "* Issues: {}", severities_phrase(&x.severities));
     if let Some(c) = &contact {
-        let _ = writeln!(t, "- Contact: {c}");
+        let _ = writeln!(t, "* Contact: {c}");
     }
     t.push('\n');
     embargo_terms(&mut t, project, &until, contact.as_deref());
 
-    heading(&mut t, '-', "Summary");
+    heading(&mut t, 2, "Summary");
     for a in members {
         let ids = aliases(a).map(|s| format!(" ({s})")).unwrap_or_default();
-        let _ = writeln!(t, "- {}{ids}, {}: {}", a.id, severity(a), a.title);
+        let _ = writeln!(t, "* {}{ids}, {}: {}", a.id, severity(a), a.title);
     }
     t.push('\n');
 
@@ -335,7 +331,7 @@ pub fn packet_text(site: &Site, x: &Announcement, members: &[&Advisory], now: Ti
         advisory_section(&mut t, site, a);
     }
 
-    heading(&mut t, '-', "Embargo");
+    heading(&mut t, 2, "Embargo");
     embargo_terms(&mut t, project, &until, contact.as_deref());
     trim_end(t)
 }
@@ -361,14 +357,14 @@ fn embargo_terms(t: &mut String, project: &str, until: &str, contact: Option<&st
 
 fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
     let config = &site.config;
-    heading(t, '-', &format!("{}: {}", a.id, a.title));
-    let _ = writeln!(t, "- Aliases: {}", aliases(a).as_deref().unwrap_or("none"));
-    let _ = writeln!(t, "- Severity: {}", severity(a));
+    heading(t, 2, &format!("{}: {}", a.id, a.title));
+    let _ = writeln!(t, "* Aliases: {}", aliases(a).as_deref().unwrap_or("none"));
+    let _ = writeln!(t, "* Severity: {}", severity(a));
     match &a.cvss {
         Some(c) => {
             let _ = writeln!(
                 t,
-                "- CVSS {}: {} ({}), {}",
+                "* CVSS {}: {} ({}), {}",
                 version_label(c),
                 c,
                 c.rating,
@@ -376,7 +372,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
             );
         }
         None => {
-            let _ = writeln!(t, "- CVSS: not given");
+            let _ = writeln!(t, "* CVSS: not given");
         }
     }
     if !a.cwe.is_empty() {
@@ -388,32 +384,32 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
                 None => c.to_string(),
             })
             .collect();
-        let _ = writeln!(t, "- CWE: {}", cwe.join(", "));
+        let _ = writeln!(t, "* CWE: {}", cwe.join(", "));
     }
     let _ = writeln!(
         t,
-        "- Package: {} ({}, {})",
+        "* Package: {} ({}, {})",
         a.package.name, a.package.ecosystem, a.package.purl
     );
     let _ = writeln!(
         t,
-        "- Publish time: {}",
+        "* Publish time: {}",
         paths::utc_timestamp(a.published.at)
     );
     let _ = writeln!(
         t,
-        "- Advisory page, from the publish time: {}",
+        "* Advisory page, from the publish time: {}",
         paths::absolute_url(config, &paths::advisory_page(a))
     );
     t.push('\n');
 
-    let _ = writeln!(t, "### Description\n");
+    heading(t, 3, "Description");
     let _ = writeln!(t, "{}\n", a.details.trim());
 
-    let _ = writeln!(t, "### Affected versions\n");
+    heading(t, 3, "Affected versions");
     for s in &site.releases.series {
         let row = series_row(a, s);
-        let mut line = format!("- {}: {}", row.series, row.label);
+        let mut line = format!("* {}: {}", row.series, row.label);
         if row.state == "affected" || row.state == "affected-unfixed" {
             let range = match (&row.introduced, &row.fixed) {
                 (Some(from), Some(fixed)) => format!(">= {from}, < {fixed}"),
@@ -439,7 +435,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
     }
     t.push('\n');
 
-    let _ = writeln!(t, "### Patches\n");
+    heading(t, 3, "Patches");
     let mut any = false;
     for e in &a.affected {
         for p in &e.patches {
@@ -448,7 +444,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
                 (Some(label), _) => format!("{} ({label})", e.series),
                 (None, _) => e.series.clone(),
             };
-            let mut line = format!("- {what}:");
+            let mut line = format!("* {what}:");
             if let Some(c) = &p.commit {
                 let _ = write!(line, " commit {c}");
             }
@@ -459,13 +455,13 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
         }
     }
     if !any {
-        let _ = writeln!(t, "- none yet");
+        let _ = writeln!(t, "* none yet");
     }
     t.push('\n');
 
-    let _ = writeln!(t, "### Credits\n");
+    heading(t, 3, "Credits");
     if a.credits.is_empty() {
-        let _ = writeln!(t, "- none");
+        let _ = writeln!(t, "* none");
     }
     for c in &a.credits {
         let contact = if c.contact.is_empty() {
@@ -473,14 +469,14 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
         } else {
             format!(" <{}>", c.contact.join(">, <"))
         };
-        let _ = writeln!(t, "- {} ({}){contact}", c.name, c.kind.label());
+        let _ = writeln!(t, "* {} ({}){contact}", c.name, c.kind.label());
     }
     t.push('\n');
 
     if !a.references.is_empty() {
-        let _ = writeln!(t, "### References\n");
+        heading(t, 3, "References");
         for r in &a.references {
-            let _ = writeln!(t, "- {}: {}", r.kind.osv_name().to_ascii_lowercase(), r.url);
+            let _ = writeln!(t, "* {}: {}", r.kind.osv_name().to_ascii_lowercase(), r.url);
         }
         t.push('\n');
     }
@@ -515,10 +511,16 @@ fn policy_url(site: &Site) -> String {
         .unwrap_or_else(|| paths::absolute_url(&site.config, paths::POLICY_PAGE))
 }
 
-/// A Setext heading, as plain text and Markdown both read it.
-fn heading(t: &mut String, underline: char, text: &str) {
-    let rule: String = std::iter::repeat_n(underline, text.chars().count()).collect();
-    let _ = writeln!(t, "{text}\n{rule}\n");
+/// A Markdown heading that survives a cleartext signature unchanged: the
+/// title is underlined with `=` (a `-` rule or list item would be
+/// dash-escaped, RFC 9580 §7.2), and lower levels are `##`-style.
+fn heading(t: &mut String, level: usize, text: &str) {
+    if level == 1 {
+        let rule: String = std::iter::repeat_n('=', text.chars().count()).collect();
+        let _ = writeln!(t, "{text}\n{rule}\n");
+    } else {
+        let _ = writeln!(t, "{} {text}\n", "#".repeat(level));
+    }
 }
 
 /// `text` wrapped at [`WIDTH`] columns, then a blank line.
@@ -565,7 +567,7 @@ mod tests {
     #[test]
     fn headings_are_underlined_to_their_length() {
         let mut t = String::new();
-        heading(&mut t, '=', "Ünïcode");
+        heading(&mut t, 1, "Ünïcode");
         assert_eq!(t, "Ünïcode\n=======\n\n");
     }
 }

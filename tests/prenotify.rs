@@ -140,11 +140,11 @@ fn packet_holds_every_detail() {
         "QUILL-2026-0002",
         "CVE-2026-40003",
         "Secret token disclosed in debug output",
-        "- Severity: critical",
+        "* Severity: critical",
         "The `Debug` implementation of `Session` printed the session's secret token.",
-        "- 1.1: affected, patch available, no release yet (>= 1.1.0)",
+        "* 1.1: affected, patch available, no release yet (>= 1.1.0)",
         "released versions affected: 1.1.0, 1.1.1, 1.1.2",
-        "- 1.0: not evaluated",
+        "* 1.0: not evaluated",
         "commit aa11bb22cc33dd44ee55ff6677889900aabbccdd",
         "https://github.com/quill-rs/quill/commit/aa11bb22cc33dd44ee55ff6677889900aabbccdd",
         "Hidden Reporter (finder)",
@@ -159,9 +159,9 @@ fn packet_holds_every_detail() {
     let made = prepare(&example(), EXAMPLE_NOW, &[]);
     let packet = text(&made.releases[0].packet);
     for expected in [
-        "- CVSS 3.1: 7.4 (high), CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N",
+        "* CVSS 3.1: 7.4 (high), CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N",
         "CWE-178",
-        "- main: fixed on the branch",
+        "* main: fixed on the branch",
         "released versions affected: 6.0, 6.0.1",
         "commit 9b5bcd370ffcc3c337adcacc4f80c3c495867ef2",
         "Noor Haddad (finder) <https://github.com/noorhaddad>",
@@ -221,6 +221,10 @@ fn texts_are_clear_signed_with_the_site_key_and_verify() {
             assert_eq!(signed.path, plain.path);
             let signed = text(signed);
             assert!(signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\n"));
+            assert!(
+                !signed.contains("\n- "),
+                "no line of ours is dash-escaped in the signed text"
+            );
             let content = sign::verify_cleartext(&public, signed).unwrap();
             assert_eq!(
                 content.replace("\r\n", "\n").trim_end(),
