@@ -72,6 +72,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Write the public notice and the confidential packet of each coming
+    /// security release, outside the published site.
+    Prenotify {
+        /// Advisories to notify about; by default every one under embargo.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// Directory for the texts; never inside the published site.
+        #[arg(long, default_value = "prenotify", value_name = "DIR")]
+        out: PathBuf,
+        /// Armored OpenPGP secret key that clear-signs both texts, instead
+        /// of site.toml's `signing_key`.
+        #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
+        signing_key: Option<PathBuf>,
+    },
     /// Write the JSON Schemas of the input files into DIR.
     #[command(hide = true)]
     Schemas {

@@ -79,12 +79,6 @@ pub fn apply(mut site: Site, now: Timestamp) -> Embargoed {
         .partition(|a| is_public(a, now));
     site.advisories = public;
 
-    let levels = &site.config.severity.levels;
-    let rank = |s: &Option<String>| {
-        s.as_ref()
-            .and_then(|s| levels.iter().position(|l| l == s))
-            .unwrap_or(usize::MAX)
-    };
     let mut announcements: Vec<Announcement> = Vec::new();
     for a in hidden.iter() {
         let Some(announced) = a.announce.filter(|t| *t <= now) else {
@@ -108,7 +102,7 @@ pub fn apply(mut site: Site, now: Timestamp) -> Embargoed {
         }
     }
     for x in &mut announcements {
-        x.severities.sort_by_key(|s| rank(s));
+        sort_severities(&site.config.severity.levels, &mut x.severities);
     }
     announcements.sort();
 
@@ -132,6 +126,16 @@ pub fn apply(mut site: Site, now: Timestamp) -> Embargoed {
         },
         withheld,
     }
+}
+
+/// Orders severities as a pre-notification lists them: highest level of
+/// the site's scale first, not rated last.
+pub fn sort_severities(levels: &[String], severities: &mut [Option<String>]) {
+    severities.sort_by_key(|s| {
+        s.as_ref()
+            .and_then(|s| levels.iter().position(|l| l == s))
+            .unwrap_or(usize::MAX)
+    });
 }
 
 /// The strings that would reveal a withheld advisory: its id and aliases,

@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod prenotify;
 pub mod render;
 pub mod schema;
 pub mod sign;

@@ -29,6 +29,12 @@ fn main() -> ExitCode {
             history,
         } => cmd::build::run(cli.root, &clock, out, signing_key, history),
         cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
+        cli::Command::Prenotify {
+            ids,
+            clock,
+            out,
+            signing_key,
+        } => cmd::prenotify::run(cli.root, &clock, &ids, out, signing_key),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
     }
 }

@@ -37,6 +37,10 @@ pub enum OutputError {
         "refusing to replace {0}: it is the site itself, contains it, or holds sources (site.toml, content/ or .git); choose another --out"
     )]
     UnsafeOutDir(PathBuf),
+    #[error(
+        "refusing to write confidential files into {out}: it is inside the published site {public}; choose another --out"
+    )]
+    PublicOutDir { out: PathBuf, public: PathBuf },
 }
 
 impl OutputError {
@@ -46,6 +50,7 @@ impl OutputError {
             self,
             OutputError::Io { .. }
                 | OutputError::UnsafeOutDir(_)
+                | OutputError::PublicOutDir { .. }
                 | OutputError::UnreadableArchive { .. }
         )
     }
@@ -165,6 +170,95 @@ pub fn check_out_dir(site_root: &Path, out_dir: &Path) -> Result<(), OutputError
         return refuse();
     }
     Ok(())
+}
+
+/// Files written outside the published site (pre-notification packets)
+/// must never land where the web server serves them: refuses `out_dir` when
+/// it is `public_dir` or inside it, or inside any directory that already
+/// holds a built site (a `.well-known/security.txt`), wherever it was built.
+pub fn check_private_out_dir(public_dir: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    let out = resolved(out_dir);
+    let public = resolved(public_dir);
+    let refuse = |public: PathBuf| {
+        Err(OutputError::PublicOutDir {
+            out: out_dir.to_path_buf(),
+            public,
+        })
+    };
+    if out.starts_with(&public) {
+        return refuse(public_dir.to_path_buf());
+    }
+    if let Some(site) = out
+        .ancestors()
+        .find(|dir| dir.join(crate::render::paths::SECURITY_TXT).is_file())
+    {
+        return refuse(site.to_path_buf());
+    }
+    Ok(())
+}
+
+/// `path` made absolute, with `.` and `..` removed and the part that exists
+/// resolved through symlinks, so two spellings of one directory compare equal.
+fn resolved(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut lexical = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let mut existing = lexical.clone();
+    let mut missing = Vec::new();
+    while !existing.exists() {
+        let Some(name) = existing.file_name().map(|n| n.to_os_string()) else {
+            break;
+        };
+        missing.push(name);
+        existing.pop();
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(missing.iter().rev());
+    out
+}
+
+/// Writes `files` into `dir` beside whatever it already holds, each one
+/// atomically: every file goes to a temporary name first, and only when all
+/// of them are written are they renamed into place, so a failure leaves no
+/// half-written file and no partial set. Returns the paths written.
+pub fn write_files(dir: &Path, files: &[Output]) -> Result<Vec<PathBuf>, OutputError> {
+    verify(files, &[])?;
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let pid = std::process::id();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    let result = (|| {
+        for f in files {
+            let target = dir.join(&f.path);
+            let parent = target.parent().unwrap_or(dir).to_path_buf();
+            fs::create_dir_all(&parent).map_err(io(&parent))?;
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let temp = parent.join(format!(".{name}.tmp-{pid}"));
+            staged.push((temp.clone(), target));
+            fs::write(&temp, &f.bytes).map_err(io(&temp))?;
+        }
+        for (temp, target) in &staged {
+            fs::rename(temp, target).map_err(io(target))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for (temp, _) in &staged {
+            let _ = fs::remove_file(temp);
+        }
+    }
+    result.map(|()| staged.into_iter().map(|(_, target)| target).collect())
 }
 
 /// Writes `outputs` into a fresh staging directory beside `out_dir` and
@@ -299,6 +393,44 @@ mod tests {
         assert!(check_out_dir(dir.path(), dir.path()).is_err());
         assert!(check_out_dir(&dir.path().join("sub"), dir.path()).is_err());
         assert!(check_out_dir(dir.path(), &dir.path().join("public")).is_ok());
+    }
+
+    #[test]
+    fn private_files_stay_out_of_the_published_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let public = dir.path().join("public");
+        for inside in [
+            public.clone(),
+            public.join("prenotify"),
+            dir.path().join("x/../public/./a"),
+        ] {
+            assert!(matches!(
+                check_private_out_dir(&public, &inside),
+                Err(OutputError::PublicOutDir { .. })
+            ));
+        }
+        assert!(check_private_out_dir(&public, &dir.path().join("prenotify")).is_ok());
+        let other = dir.path().join("elsewhere");
+        let built = Output::new(crate::render::paths::SECURITY_TXT, "x");
+        commit(&other, &[built], &[]).unwrap();
+        assert!(check_private_out_dir(&public, &other.join("packets")).is_err());
+    }
+
+    #[test]
+    fn write_files_adds_files_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_files(&out, &[Output::new("a.txt", "1")]).unwrap();
+        let written = write_files(&out, &[Output::new("b.txt", "2")]).unwrap();
+        assert_eq!(written, vec![out.join("b.txt")]);
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "1");
+        assert_eq!(fs::read_to_string(out.join("b.txt")).unwrap(), "2");
+        assert!(write_files(&out, &[Output::new("../c.txt", "3")]).is_err());
+        assert_eq!(
+            fs::read_dir(&out).unwrap().count(),
+            2,
+            "no temporary file is left"
+        );
     }
 
     #[test]

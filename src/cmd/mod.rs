@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod embargo;
+pub mod prenotify;
 pub mod schemas;
 
 use std::process::ExitCode;

@@ -360,7 +360,7 @@ fn advisory_content(site: &Site, a: &Advisory) -> String {
 
 /// How a release's issues read in a notice: "1 issue of high severity",
 /// "2 issues: high, not rated".
-fn severities_phrase(severities: &[Option<String>]) -> String {
+pub fn severities_phrase(severities: &[Option<String>]) -> String {
     let names: Vec<String> = severities
         .iter()
         .map(|s| {

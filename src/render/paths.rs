@@ -124,6 +124,26 @@ pub fn openpgp_public_key(fingerprint: &str) -> String {
 /// The folder of the OSV records (`osv/<osv-id>.json`).
 pub const OSV_DIR: &str = "osv/";
 
+/// The public pre-notification text of the release at `release_at`, kept
+/// outside the site: `release-<YYYY-MM-DD>T<HHMM>Z-public-notice.txt`.
+pub fn prenotify_notice(release_at: jiff::Timestamp) -> String {
+    format!("release-{}-public-notice.txt", release_stem(release_at))
+}
+
+/// The confidential packet of the release at `release_at`, never published:
+/// `release-<YYYY-MM-DD>T<HHMM>Z-confidential-packet.txt`.
+pub fn prenotify_packet(release_at: jiff::Timestamp) -> String {
+    format!(
+        "release-{}-confidential-packet.txt",
+        release_stem(release_at)
+    )
+}
+
+/// The release date with its UTC time, so two releases on one day differ.
+fn release_stem(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H%MZ").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

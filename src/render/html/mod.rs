@@ -4,7 +4,7 @@
 //! works under any base path and from disk.
 
 pub mod builtin;
-mod views;
+pub(crate) mod views;
 
 use rayon::prelude::*;
 use serde::Serialize;

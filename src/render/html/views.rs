@@ -277,7 +277,7 @@ impl AdvisoryDetail {
     }
 }
 
-fn series_row(a: &Advisory, s: &Series) -> SeriesRow {
+pub(crate) fn series_row(a: &Advisory, s: &Series) -> SeriesRow {
     let base = SeriesRow {
         series: s.name.clone(),
         series_url: paths::series_page(&s.name),
