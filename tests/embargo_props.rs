@@ -532,8 +532,8 @@ fn check_case(
             .unwrap(),
     };
 
-    let (outputs, embargoed, _) = disclose::render_site(&Options::new(root, now))
-        .map_err(|e| match e {
+    let (outputs, embargoed, _) =
+        disclose::render_site(&Options::new(root, now)).map_err(|e| match e {
             disclose::BuildError::Content(report) => {
                 TestCaseError::fail(format!("the site has errors: {:#?}", report.diagnostics))
             }
