@@ -142,7 +142,7 @@ pub fn sort_severities(levels: &[String], severities: &mut [Option<String>]) {
 /// its title, and its patch commits (full hashes and the 7-digit short form).
 pub fn leak_tokens(a: &Advisory) -> Vec<String> {
     let mut tokens: Vec<String> = a.all_ids().map(str::to_string).collect();
-    tokens.push(a.title.clone());
+    tokens.push(String::from_utf8_lossy(&fold_whitespace(a.title.as_bytes())).into_owned());
     for h in a.commit_hashes() {
         tokens.push(h.to_string());
         if h.len() > 12 {
@@ -151,6 +151,44 @@ pub fn leak_tokens(a: &Advisory) -> Vec<String> {
     }
     tokens.retain(|t| t.len() >= 6);
     tokens
+}
+
+/// `bytes` with every run of ASCII whitespace made one space. Text wraps a
+/// title over lines (a Markdown soft break, a template's indentation) and a
+/// reader still sees it whole, so tokens are searched for in folded text.
+pub fn fold_whitespace(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut after_space = false;
+    for &b in bytes {
+        if b.is_ascii_whitespace() {
+            if !after_space {
+                out.push(b' ');
+            }
+            after_space = true;
+        } else {
+            out.push(b);
+            after_space = false;
+        }
+    }
+    out
+}
+
+/// Where the byte at `folded` of `fold_whitespace(bytes)` is in `bytes`, so
+/// that a leak is reported at its offset in the real file.
+pub fn unfolded_offset(bytes: &[u8], folded: usize) -> usize {
+    let mut k = 0;
+    let mut after_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let space = b.is_ascii_whitespace();
+        if !(space && after_space) {
+            if k == folded {
+                return i;
+            }
+            k += 1;
+        }
+        after_space = space;
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -223,6 +261,16 @@ category = "vendor"
             pages: vec![],
             theme: crate::model::Theme::default(),
         }
+    }
+
+    #[test]
+    fn folded_offsets_point_into_the_original() {
+        let text = b"a  title\n\t  wrapped";
+        let folded = fold_whitespace(text);
+        assert_eq!(folded, b"a title wrapped");
+        assert_eq!(unfolded_offset(text, 2), 3);
+        assert_eq!(unfolded_offset(text, 8), 12);
+        assert_eq!(unfolded_offset(text, folded.len()), text.len());
     }
 
     proptest! {

@@ -298,17 +298,24 @@ impl<'a> MentionScanner<'a> {
         Some(MentionScanner { matcher, tokens })
     }
 
-    /// Reports the first whole-word mention of each withheld token in `text`.
+    /// Reports the first whole-word mention of each withheld token in `text`,
+    /// also when a title is wrapped over lines (see [`crate::embargo::fold_whitespace`]).
     pub fn report(&self, text: &str, file: &SourceName, diags: &mut Diagnostics) {
+        use crate::embargo::{fold_whitespace, unfolded_offset};
         let mut reported = std::collections::BTreeSet::new();
-        for m in self.matcher.find_overlapping_iter(text) {
+        let folded = fold_whitespace(text.as_bytes());
+        for m in self.matcher.find_overlapping_iter(&folded) {
             let (token, w) = &self.tokens[m.pattern().as_usize()];
-            if is_whole_word(text, m.start(), m.end()) && reported.insert(token.as_str()) {
+            // A match starts and ends on a token's non-space bytes, which
+            // folding leaves in place, so both ends map to char boundaries.
+            let start = unfolded_offset(text.as_bytes(), m.start());
+            let end = unfolded_offset(text.as_bytes(), m.end() - 1) + 1;
+            if is_whole_word(text, start, end) && reported.insert(token.as_str()) {
                 report_withheld_mention(
                     diags,
                     file,
-                    Pos::of_offset(text, m.start()),
-                    &text[m.start()..m.end()],
+                    Pos::of_offset(text, start),
+                    &String::from_utf8_lossy(&folded[m.start()..m.end()]),
                     w,
                 );
             }
