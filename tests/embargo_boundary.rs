@@ -262,9 +262,11 @@ fn read_tree(dir: &Path) -> Vec<Output> {
     files
 }
 
-/// Builds with `SOURCE_DATE_EPOCH` as the only clock; returns the tree.
+/// Builds with `SOURCE_DATE_EPOCH` as the only clock into a fresh output
+/// directory (an earlier clock over a later site would rewrite history);
+/// returns the tree.
 fn build_at_epoch(site: &Path, epoch: &str) -> Vec<Output> {
-    let out = site.join("public");
+    let out = site.join(format!("public-{epoch}"));
     disclose()
         .arg("--root")
         .arg(site)
@@ -283,7 +285,7 @@ fn source_date_epoch_is_the_clock_on_both_sides_of_the_lift() {
     assert_withheld(&build_at_epoch(site.path(), "1797335999"), "epoch - 1");
     assert_public(&build_at_epoch(site.path(), "1797336000"), "epoch");
     // `--now` wins over SOURCE_DATE_EPOCH.
-    let out = site.path().join("public");
+    let out = site.path().join("public-now");
     disclose()
         .arg("--root")
         .arg(site.path())
@@ -298,13 +300,18 @@ fn source_date_epoch_is_the_clock_on_both_sides_of_the_lift() {
 #[test]
 fn now_with_an_offset_is_the_same_instant() {
     let site = site_with(LIFT, Some(ANNOUNCE));
-    let out = site.path().join("public");
-    for (now, public) in [
+    for (i, (now, public)) in [
         ("2026-12-15T17:29:59+05:30", false),
         ("2026-12-15T17:30:00+05:30", true),
         ("2026-12-15T03:59:59-08:00", false),
         ("2026-12-15T04:00:00-08:00", true),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // A fresh directory each time: going back in time over a site that
+        // published the advisory would be refused as a rewrite.
+        let out = site.path().join(format!("public-{i}"));
         disclose()
             .arg("--root")
             .arg(site.path())
