@@ -16,6 +16,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod sign;
 pub mod validate;
 
@@ -137,6 +138,7 @@ fn render(opts: &Options) -> Result<Rendered, BuildError> {
         public: &embargoed.public,
         now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
+        preview: false,
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;

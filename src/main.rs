@@ -27,6 +27,19 @@ fn main() -> ExitCode {
             out,
             signing_key,
         } => cmd::build::run(cli.root, &clock, out, signing_key),
+        cli::Command::Serve {
+            clock,
+            port,
+            bind,
+            embargoed,
+            signing_key,
+        } => cmd::serve::run(
+            cli.root,
+            clock,
+            std::net::SocketAddr::new(bind, port),
+            embargoed,
+            signing_key,
+        ),
         cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
     }

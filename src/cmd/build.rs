@@ -12,7 +12,7 @@ use crate::cli::ClockArgs;
 
 /// Unlocks a passphrase-protected signing key; read from the environment
 /// only, so it never shows in a process list or shell history.
-const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
+pub const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
 
 pub fn run(
     root: PathBuf,

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod embargo;
 pub mod schemas;
+pub mod serve;
 
 use std::process::ExitCode;
 
