@@ -54,13 +54,17 @@ impl Reply {
 /// One request over a fresh connection; the path goes out exactly as given,
 /// so traversal attempts reach the server unnormalized.
 fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
+    request_as(addr, &addr.to_string(), method, path)
+}
+
+fn request_as(addr: SocketAddr, host: &str, method: &str, path: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(40)))
         .unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -230,6 +234,17 @@ fn the_embargoed_preview_shows_everything_and_marks_every_response() {
             assert!(html.contains(SCRIPT), "{path}");
         }
     }
+    // A page on another domain that resolves to this machine gets nothing.
+    let rebound = request_as(addr, "attacker.example", "GET", EMBARGOED);
+    assert_eq!(rebound.status, 403);
+    assert!(!rebound.text().contains("QUILL-2026-0002"));
+    let local = request_as(
+        addr,
+        &format!("localhost:{}", addr.port()),
+        "GET",
+        EMBARGOED,
+    );
+    assert_eq!(local.status, 200);
     for path in ["/", "/security/nope", "/__disclose/version"] {
         assert_eq!(
             get(addr, path).header("x-robots-tag"),

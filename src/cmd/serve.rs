@@ -47,6 +47,12 @@ pub fn run(
         eprintln!(
             "warning: showing advisories under embargo; every page says so and is marked noindex. Do not publish what you see"
         );
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "warning: {} is reachable from other machines: anyone who can connect sees the embargoed advisories",
+                addr.ip()
+            );
+        }
     }
     eprintln!(
         "serving {} (sources are watched; press Ctrl-C to stop)",

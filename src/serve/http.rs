@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State as Shared;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Serialize;
 
@@ -31,8 +31,19 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
-async fn handle(Shared(state): Shared<Arc<State>>, method: Method, uri: Uri) -> Response {
-    let mut response = if method != Method::GET && method != Method::HEAD {
+async fn handle(
+    Shared(state): Shared<Arc<State>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let mut response = if state.loopback && !host.is_some_and(is_loopback_host) {
+        plain(
+            StatusCode::FORBIDDEN,
+            "this preview answers only to localhost addresses\n",
+        )
+    } else if method != Method::GET && method != Method::HEAD {
         let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -54,6 +65,21 @@ async fn handle(Shared(state): Shared<Arc<State>>, method: Method, uri: Uri) -> 
         headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     }
     response
+}
+
+/// Whether a `Host` header names this machine. A server on a loopback
+/// address refuses other names, so that a web page whose domain is made to
+/// resolve to 127.0.0.1 (DNS rebinding) cannot read the preview — which may
+/// hold embargoed advisories.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Serialize)]
@@ -400,6 +426,30 @@ mod tests {
             "/index.html%00",
         ] {
             assert_eq!(resolve(&f, "/", path), Resolved::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn only_local_host_names_are_answered() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "127.0.0.2",
+            "[::1]:1111",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "192.0.2.1:1111",
+            "localhost.evil.example",
+            "[2001:db8::1]:80",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
         }
     }
 

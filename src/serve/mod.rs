@@ -115,6 +115,8 @@ pub(crate) struct Snapshot {
 /// What the HTTP handlers share.
 pub(crate) struct State {
     pub embargoed: bool,
+    /// Listening on a loopback address: answer only to local host names.
+    pub loopback: bool,
     pub current: channel::Sender<Snapshot>,
 }
 
@@ -197,6 +199,7 @@ impl Server {
         let (current, _) = channel::channel(Snapshot::default());
         let state = Arc::new(State {
             embargoed: opts.embargoed,
+            loopback: addr.ip().is_loopback(),
             current,
         });
         let rebuilder = Arc::new(Rebuilder {
