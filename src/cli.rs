@@ -64,6 +64,25 @@ pub enum Command {
         #[command(flatten)]
         history: HistoryArgs,
     },
+    /// Preview the site on a local web server, rebuilding and reloading open
+    /// pages when the sources change.
+    Serve {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        bind: std::net::IpAddr,
+        /// Also show advisories under embargo. Every page then carries a
+        /// banner and asks search engines not to index it.
+        #[arg(long)]
+        embargoed: bool,
+        /// Armored OpenPGP secret key, as for `build`.
+        #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
+        signing_key: Option<PathBuf>,
+    },
     /// List advisories under embargo and when each lifts.
     Embargo {
         #[command(flatten)]

@@ -18,6 +18,7 @@ pub mod output;
 pub mod prenotify;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod sign;
 pub mod validate;
 
@@ -153,6 +154,7 @@ fn render(opts: &Options) -> Result<Rendered, BuildError> {
         public: &embargoed.public,
         now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
+        preview: false,
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;

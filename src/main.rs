@@ -28,6 +28,19 @@ fn main() -> ExitCode {
             signing_key,
             history,
         } => cmd::build::run(cli.root, &clock, out, signing_key, history),
+        cli::Command::Serve {
+            clock,
+            port,
+            bind,
+            embargoed,
+            signing_key,
+        } => cmd::serve::run(
+            cli.root,
+            clock,
+            std::net::SocketAddr::new(bind, port),
+            embargoed,
+            signing_key,
+        ),
         cli::Command::Embargo { clock, format } => cmd::embargo::run(cli.root, &clock, format),
         cli::Command::Prenotify {
             ids,

@@ -49,6 +49,7 @@ fn render(root: PathBuf, now: &str, signer: Option<&dyn Signer>) -> Vec<Output> 
         public: &embargoed.public,
         now: opts.now,
         signer,
+        preview: false,
     };
     let mut outputs = disclose::render::csaf::Csaf.render(&ctx).unwrap();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));

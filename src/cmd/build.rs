@@ -13,7 +13,7 @@ use crate::cli::{ClockArgs, HistoryArgs};
 
 /// Unlocks a passphrase-protected signing key; read from the environment
 /// only, so it never shows in a process list or shell history.
-pub(super) const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
+pub const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
 
 pub fn run(
     root: PathBuf,

@@ -6,6 +6,7 @@ pub mod check;
 pub mod embargo;
 pub mod prenotify;
 pub mod schemas;
+pub mod serve;
 
 use std::process::ExitCode;
 

@@ -36,6 +36,10 @@ pub struct RenderContext<'a> {
     /// The OpenPGP key that signs CSAF documents and security.txt, when one
     /// is configured.
     pub signer: Option<&'a dyn Signer>,
+    /// A local preview that shows advisories still under embargo: every page
+    /// then says so and asks not to be indexed. Only `disclose serve
+    /// --embargoed` sets it; `build` never does.
+    pub preview: bool,
 }
 
 /// An OpenPGP signing key as the targets use it. Signatures are made at the

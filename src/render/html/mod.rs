@@ -259,6 +259,7 @@ fn base_context(ctx: &RenderContext<'_>, shared: &Shared, path: &str, title: &st
     c.insert_value("series_nav", shared.series_nav.clone());
     c.insert("feed_all", paths::FEED_ALL);
     c.insert("feed_announcements", paths::FEED_ANNOUNCEMENTS);
+    c.insert("preview", &ctx.preview);
     c
 }
 
