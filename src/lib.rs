@@ -130,7 +130,7 @@ pub struct BuildReport {
 pub fn render_site(
     opts: &Options,
 ) -> Result<(Vec<render::Output>, embargo::Embargoed, CheckReport), BuildError> {
-    let r = render(opts)?;
+    let r = render(opts, None)?;
     Ok((r.outputs, r.embargoed, r.report))
 }
 
@@ -143,7 +143,11 @@ struct Rendered {
     signed_by: Option<String>,
 }
 
-fn render(opts: &Options) -> Result<Rendered, BuildError> {
+/// `published_before` is what the site being replaced published, if known.
+fn render(
+    opts: &Options,
+    published_before: Option<&history::Published>,
+) -> Result<Rendered, BuildError> {
     let mut report = check(opts)?;
     let Some(site) = report.site.take() else {
         return Err(BuildError::Content(Box::new(report)));
@@ -154,6 +158,7 @@ fn render(opts: &Options) -> Result<Rendered, BuildError> {
         public: &embargoed.public,
         now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
+        published_before,
         preview: false,
     };
     let outputs = render::render_all(&ctx)?;
@@ -200,7 +205,7 @@ pub fn build_with_history(
         embargoed,
         report,
         signed_by,
-    } = render(opts)?;
+    } = render(opts, Some(&previous.published))?;
     let rendered = history::Published::from_outputs(&outputs).map_err(|e| render::RenderError {
         target: "history",
         message: format!("cannot read back the rendered {e}"),

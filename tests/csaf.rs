@@ -49,6 +49,7 @@ fn render(root: PathBuf, now: &str, signer: Option<&dyn Signer>) -> Vec<Output> 
         public: &embargoed.public,
         now: opts.now,
         signer,
+        published_before: None,
         preview: false,
     };
     let mut outputs = disclose::render::csaf::Csaf.render(&ctx).unwrap();
@@ -88,7 +89,7 @@ fn status_of(doc: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
 }
 
 fn doc_of(site: &Site, a: &Advisory) -> Value {
-    serde_json::to_value(document::build(site, a)).unwrap()
+    serde_json::to_value(document::build(site, a, None)).unwrap()
 }
 
 const WHITE: &str = ".well-known/csaf/white/";
@@ -419,7 +420,7 @@ fn a_withdrawn_advisory_keeps_its_document_with_a_new_revision_and_no_affected_p
     assert!(vuln.get("scores").is_none());
     // The withdrawal is the only change at its time: no separate update.
     a.modified = at;
-    assert_eq!(document::changes(&a).len(), 2);
+    assert_eq!(document::changes(&a, None).len(), 2);
 }
 
 #[test]

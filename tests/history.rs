@@ -176,14 +176,50 @@ fn a_modified_time_that_goes_back_fails_the_build() {
     );
     assert!(stderr.contains("= was: 2026-02-10T10:00:00Z"), "{stderr}");
     assert!(stderr.contains("= now: 2026-02-05T00:00:00Z"), "{stderr}");
-    // The CSAF document's second revision was the update it moved.
-    assert!(
-        stderr.contains("error[disclose::revisions-rewritten]"),
-        "{stderr}"
+}
+
+#[test]
+fn a_second_update_adds_a_csaf_revision_instead_of_rewriting_the_first() {
+    let site = Site::built();
+    let doc = site
+        .public()
+        .join(".well-known/csaf/white/2026/quill-2026-0001.json");
+    let revisions = |doc: &Path| -> Vec<(String, String)> {
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(doc).unwrap()).unwrap();
+        json["document"]["tracking"]["revision_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["number"].as_str().unwrap().to_string(),
+                    r["date"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let first = revisions(&doc);
+    assert_eq!(first.len(), 2, "release and one update: {first:?}");
+    site.edit(
+        NEW_0001,
+        "modified: 2026-02-10T10:00:00Z",
+        "modified: 2026-03-01T09:00:00Z",
     );
-    assert!(
-        stderr.contains("revision 2 of 2026-02-10T10:00:00Z: Advisory updated."),
-        "{stderr}"
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("history kept"), "{stderr}");
+    let second = revisions(&doc);
+    assert_eq!(second[..2], first[..], "published revisions are kept");
+    assert_eq!(
+        second[2],
+        ("3".to_string(), "2026-03-01T09:00:00Z".to_string())
+    );
+    let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&doc).unwrap()).unwrap();
+    assert_eq!(json["document"]["tracking"]["version"], "3");
+    assert_eq!(
+        json["document"]["tracking"]["current_release_date"],
+        "2026-03-01T09:00:00Z"
     );
 }
 

@@ -36,6 +36,9 @@ pub struct RenderContext<'a> {
     /// The OpenPGP key that signs CSAF documents and security.txt, when one
     /// is configured.
     pub signer: Option<&'a dyn Signer>,
+    /// What the site this build replaces published, when there is one:
+    /// CSAF documents keep its revision histories and only add to them.
+    pub published_before: Option<&'a crate::history::Published>,
     /// A local preview that shows advisories still under embargo: every page
     /// then says so and asks not to be indexed. Only `disclose serve
     /// --embargoed` sets it; `build` never does.

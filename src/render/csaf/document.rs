@@ -15,6 +15,7 @@ use super::format::{
     VulnerabilityId, Weakness,
 };
 use super::product::{Products, Status};
+use crate::history::CsafTrace;
 
 /// One entry of the revision history, before numbering.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +24,40 @@ pub struct Change {
     pub summary: String,
 }
 
+/// The revisions of the document, oldest first: those the site already
+/// published (`previous`), then the changes the model knows of that came
+/// after them. The model holds only the release, the last update and the
+/// withdrawal, so without the published history a second update would
+/// rewrite the first one's revision instead of adding its own.
+pub fn changes(a: &Advisory, previous: Option<&CsafTrace>) -> Vec<Change> {
+    let known = model_changes(a);
+    // A history that began at another release time is not this advisory's
+    // (its `published` changed, which the build refuses unless told to
+    // rewrite): it starts again from the model.
+    let Some(previous) = previous.filter(|p| {
+        p.revisions
+            .first()
+            .is_some_and(|r| r.date.at == a.published.at)
+    }) else {
+        return known;
+    };
+    let mut changes: Vec<Change> = previous
+        .revisions
+        .iter()
+        .map(|r| Change {
+            at: r.date.at,
+            summary: r.summary.clone(),
+        })
+        .collect();
+    let last = changes.last().map_or(a.published.at, |c| c.at);
+    changes.extend(known.into_iter().filter(|c| c.at > last));
+    changes
+}
+
 /// The revisions the model knows of, oldest first: the release, the last
 /// update when it is later, and the withdrawal. An update at the moment of
 /// withdrawal is the withdrawal itself, so it is not counted twice.
-pub fn changes(a: &Advisory) -> Vec<Change> {
+fn model_changes(a: &Advisory) -> Vec<Change> {
     let mut changes = vec![Change {
         at: a.published.at,
         summary: "Initial public release.".into(),
@@ -50,8 +81,8 @@ pub fn changes(a: &Advisory) -> Vec<Change> {
 }
 
 /// When the document last changed: its `current_release_date`.
-pub fn current_release(a: &Advisory) -> Timestamp {
-    changes(a).last().map_or(a.published.at, |c| c.at)
+pub fn current_release(a: &Advisory, previous: Option<&CsafTrace>) -> Timestamp {
+    changes(a, previous).last().map_or(a.published.at, |c| c.at)
 }
 
 pub fn publisher(config: &SiteConfig) -> Publisher {
@@ -73,11 +104,12 @@ pub fn publisher(config: &SiteConfig) -> Publisher {
 }
 
 /// Builds the document for a published advisory of `site`.
-pub fn build(site: &Site, a: &Advisory) -> Csaf {
+/// `previous` is the document's history as the site last published it.
+pub fn build(site: &Site, a: &Advisory, previous: Option<&CsafTrace>) -> Csaf {
     let config = &site.config;
     let products = Products::of(config, &site.releases, a);
-    let changes = changes(a);
-    let current = current_release(a);
+    let changes = changes(a, previous);
+    let current = changes.last().map_or(a.published.at, |c| c.at);
     let revision_history: Vec<Revision> = changes
         .iter()
         .enumerate()

@@ -38,8 +38,9 @@ impl Target for Csaf {
         let mut outputs = Vec::new();
         let mut published = Vec::new();
         for a in &site.advisories {
-            let bytes = to_json(&document::build(site, a))?;
-            let doc = Published::new(a);
+            let previous = ctx.published_before.and_then(|p| p.csaf.get(a.id.as_str()));
+            let bytes = to_json(&document::build(site, a, previous))?;
+            let doc = Published::new(a, previous);
             outputs.push(Output::new(
                 format!("{}.sha256", doc.path),
                 hash_line(&Sha256::digest(&bytes), &doc.file_name),
@@ -133,7 +134,7 @@ struct Published {
 }
 
 impl Published {
-    fn new(a: &Advisory) -> Published {
+    fn new(a: &Advisory, previous: Option<&crate::history::CsafTrace>) -> Published {
         let path = paths::csaf_document(a);
         let white_path = path
             .strip_prefix(paths::CSAF_WHITE_DIR)
@@ -151,7 +152,7 @@ impl Published {
             year,
             file_name,
             initial: a.published.at,
-            updated: document::current_release(a),
+            updated: document::current_release(a, previous),
         }
     }
 }
