@@ -6,9 +6,28 @@ use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
 use disclose::{Options, check, embargo};
+use serde::Serialize;
 
 use super::{CONTENT_ERROR, OK, exit, usage_error};
 use crate::cli::{ClockArgs, ListFormat};
+
+/// `--format json`: what CI reads to schedule the next build.
+#[derive(Serialize)]
+struct EmbargoReport<'a> {
+    now: String,
+    withheld: Vec<WithheldEntry<'a>>,
+    /// The earliest lift; `null` when nothing is withheld.
+    next_lift: Option<String>,
+}
+
+#[derive(Serialize)]
+struct WithheldEntry<'a> {
+    id: &'a str,
+    file: &'a str,
+    lifts_at: String,
+    announce: Option<String>,
+    severity: Option<&'a str>,
+}
 
 pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
     let now = match super::resolve_clock(clock) {
@@ -31,23 +50,20 @@ pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
     withheld.sort_by(|a, b| a.lifts_at.cmp(&b.lifts_at).then_with(|| a.id.cmp(&b.id)));
     match format {
         ListFormat::Json => {
-            let items: Vec<_> = withheld
-                .iter()
-                .map(|w| {
-                    serde_json::json!({
-                        "id": w.id,
-                        "file": w.file,
-                        "lifts_at": w.lifts_at.to_string(),
-                        "announce": w.announce.map(|t| t.to_string()),
-                        "severity": w.severity,
+            let doc = EmbargoReport {
+                now: now.to_string(),
+                withheld: withheld
+                    .iter()
+                    .map(|w| WithheldEntry {
+                        id: &w.id,
+                        file: &w.file,
+                        lifts_at: w.lifts_at.to_string(),
+                        announce: w.announce.map(|t| t.to_string()),
+                        severity: w.severity.as_deref(),
                     })
-                })
-                .collect();
-            let doc = serde_json::json!({
-                "now": now.to_string(),
-                "withheld": items,
-                "next_lift": split.next_lift().map(|t| t.to_string()),
-            });
+                    .collect(),
+                next_lift: split.next_lift().map(|t| t.to_string()),
+            };
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         ListFormat::Human => {
