@@ -5,8 +5,11 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use disclose::Options;
 use disclose::model::{Advisory, Site, Withdrawal};
@@ -17,14 +20,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256, Sha512};
 
 const NOW: &str = "2026-12-10T00:00:00Z";
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn opts(root: PathBuf, now: &str) -> Options {
     Options::new(root, now.parse().unwrap())
@@ -63,10 +58,6 @@ fn file<'a>(outputs: &'a [Output], path: &str) -> &'a [u8] {
         .find(|o| o.path == path)
         .unwrap_or_else(|| panic!("no {path}"))
         .bytes
-}
-
-fn text<'a>(outputs: &'a [Output], path: &str) -> &'a str {
-    std::str::from_utf8(file(outputs, path)).unwrap()
 }
 
 fn json(outputs: &[Output], path: &str) -> Value {

@@ -2,17 +2,14 @@
 //! alias of each published advisory, version ranges per series, the
 //! assigner settings, and REJECTED records for withdrawn advisories.
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::*;
 
 use disclose::Options;
 use disclose::model::{Advisory, Alias, Site, Withdrawal};
 use disclose::render::Output;
 use disclose::render::cve;
 use serde_json::{Value, json};
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
 
 const NOW: &str = "2026-12-10T00:00:00Z";
 

@@ -5,8 +5,11 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use disclose::Options;
@@ -28,23 +31,6 @@ const LIFT: &str = "2026-12-15T12:00:00Z";
 const JUST_BEFORE: &str = "2026-12-15T11:59:59Z";
 /// `announce: 2026-12-08T12:00:00Z`.
 const ANNOUNCE: &str = "2026-12-08T12:00:00Z";
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the fixture whose embargoed advisory has these `published`
 /// and `announce` values (`None` removes `announce`).

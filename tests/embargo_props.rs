@@ -11,6 +11,9 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -458,14 +461,6 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             (name, content)
         })
         .collect()
-}
-
-fn text<'a>(outputs: &'a [Output], path: &str) -> &'a str {
-    let o = outputs
-        .iter()
-        .find(|o| o.path == path)
-        .unwrap_or_else(|| panic!("no output {path}"));
-    std::str::from_utf8(&o.bytes).unwrap()
 }
 
 fn json(outputs: &[Output], path: &str) -> serde_json::Value {

@@ -2,16 +2,13 @@
 //! set of feeds, entry ids that survive edits, withdrawn and updated
 //! marking, and pre-notifications that say nothing but date and severity.
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::*;
 
 use disclose::Options;
 use disclose::model::{Site, Withdrawal};
 use disclose::render::Output;
 use disclose::render::atom;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
 
 const NOW: &str = "2026-12-10T00:00:00Z";
 
@@ -23,14 +20,6 @@ fn render(now: &str) -> Vec<Output> {
     disclose::render_site(&options(now))
         .map(|(outputs, _, _)| outputs)
         .unwrap()
-}
-
-fn text<'a>(outputs: &'a [Output], path: &str) -> &'a str {
-    let o = outputs
-        .iter()
-        .find(|o| o.path == path)
-        .unwrap_or_else(|| panic!("no {path}"));
-    std::str::from_utf8(&o.bytes).unwrap()
 }
 
 /// The fixture's checked site with every advisory, embargoed ones included.

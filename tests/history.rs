@@ -4,6 +4,9 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,37 +18,6 @@ const AFTER_LIFT: &str = "2026-12-16T00:00:00Z";
 
 const OLD_0001: &str = "content/advisories/QUILL-2025-0001.md";
 const NEW_0001: &str = "content/advisories/QUILL-2026-0001.yaml";
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
-            (rel.into_owned(), fs::read(e.path()).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 /// A copy of the fixture site, built once into its `public/`.
 struct Site {

@@ -4,28 +4,19 @@
 
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::*;
+
+use std::path::Path;
 
 use disclose::Options;
 use disclose::render::Output;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
 
 fn render(root: &Path, now: &str) -> Vec<Output> {
     let opts = Options::new(root, now.parse().unwrap());
     disclose::render_site(&opts)
         .map(|(outputs, _, _)| outputs)
         .unwrap()
-}
-
-fn page<'a>(outputs: &'a [Output], path: &str) -> &'a str {
-    let o = outputs
-        .iter()
-        .find(|o| o.path == path)
-        .unwrap_or_else(|| panic!("no {path}"));
-    std::str::from_utf8(&o.bytes).unwrap()
 }
 
 const NOW: &str = "2026-12-10T00:00:00Z";
@@ -43,7 +34,7 @@ fn pages_snapshot() {
         "announcements/index.html",
         "sitemap.xml",
     ] {
-        insta::assert_snapshot!(path.replace('/', "_"), page(&outputs, path));
+        insta::assert_snapshot!(path.replace('/', "_"), text(&outputs, path));
     }
 }
 
@@ -79,16 +70,16 @@ fn every_page_is_complete_and_links_stay_relative() {
 #[test]
 fn pre_notification_shows_only_date_and_severity() {
     let outputs = render(&fixture(), NOW);
-    let index = page(&outputs, "index.html");
+    let index = text(&outputs, "index.html");
     assert!(index.contains("Security release announced"));
     assert!(index.contains("15 December 2026, 12:00 UTC"));
     assert!(index.contains("sev-critical"));
-    let announcements = page(&outputs, "announcements/index.html");
+    let announcements = text(&outputs, "announcements/index.html");
     assert!(announcements.contains("15 December 2026, 12:00 UTC"));
     // Before `announce`, nothing at all.
     let early = render(&fixture(), "2026-12-01T00:00:00Z");
-    assert!(!page(&early, "index.html").contains("Security release announced"));
-    assert!(page(&early, "announcements/index.html").contains("No security release is announced"));
+    assert!(!text(&early, "index.html").contains("Security release announced"));
+    assert!(text(&early, "announcements/index.html").contains("No security release is announced"));
 }
 
 #[test]
@@ -96,7 +87,7 @@ fn titles_and_fields_are_escaped_and_markdown_is_sanitized() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), dir.path());
     let file = dir.path().join("content/advisories/QUILL-2026-0001.yaml");
-    let text = std::fs::read_to_string(&file)
+    let source = std::fs::read_to_string(&file)
         .unwrap()
         .replace(
             "title: Unbounded recursion in nested block quotes",
@@ -106,9 +97,9 @@ fn titles_and_fields_are_escaped_and_markdown_is_sanitized() {
             "  Deeply nested",
             "  <abbr title=\"x\">Deeply</abbr> nested",
         );
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, source).unwrap();
     let outputs = render(dir.path(), NOW);
-    let adv = page(&outputs, "advisories/QUILL-2026-0001/index.html");
+    let adv = text(&outputs, "advisories/QUILL-2026-0001/index.html");
     assert!(
         adv.contains("Crash on &lt;b&gt;bold&lt;&#x2f;b&gt; &amp; &quot;quoted&quot; input")
             || adv.contains("Crash on &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; input"),
@@ -117,17 +108,4 @@ fn titles_and_fields_are_escaped_and_markdown_is_sanitized() {
     assert!(!adv.contains("<b>bold</b>"));
     // Harmless raw HTML survives sanitizing.
     assert!(adv.contains("<abbr title=\"x\">Deeply</abbr>"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

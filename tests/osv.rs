@@ -4,17 +4,15 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
 
 use disclose::Options;
 use disclose::model::OSV_ECOSYSTEMS;
 use disclose::render::Output;
 use serde_json::Value;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
 
 fn render(now: &str) -> Vec<Output> {
     let opts = Options::new(fixture(), now.parse().unwrap());

@@ -5,6 +5,9 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -17,14 +20,6 @@ use jiff::Timestamp;
 const FIXTURE_NOW: &str = "2026-12-10T00:00:00Z";
 const EXAMPLE_NOW: &str = "2026-11-23T12:00:00Z";
 const KEY_CREATED: &str = "2020-01-01T00:00:00Z";
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -57,19 +52,6 @@ fn disclose() -> Command {
         .env_remove("DISCLOSE_SIGNING_KEY")
         .env_remove("DISCLOSE_SIGNING_KEY_PASSPHRASE");
     cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of the fixture site that commands may write into.

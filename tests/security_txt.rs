@@ -5,7 +5,10 @@
 
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::*;
+
+use std::path::Path;
 
 use disclose::Options;
 use disclose::render::Output;
@@ -14,28 +17,16 @@ use disclose::sign::{self, KeySettings};
 
 const NOW: &str = "2026-12-10T00:00:00Z";
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
 fn render(opts: &Options) -> Vec<Output> {
     disclose::render_site(opts)
         .map(|(outputs, _, _)| outputs)
         .unwrap()
 }
 
-fn file<'a>(outputs: &'a [Output], path: &str) -> &'a str {
-    let o = outputs
-        .iter()
-        .find(|o| o.path == path)
-        .unwrap_or_else(|| panic!("no {path}"));
-    std::str::from_utf8(&o.bytes).unwrap()
-}
-
 #[test]
 fn unsigned_security_txt_snapshot() {
     let outputs = render(&Options::new(fixture(), NOW.parse().unwrap()));
-    insta::assert_snapshot!(file(&outputs, paths::SECURITY_TXT));
+    insta::assert_snapshot!(text(&outputs, paths::SECURITY_TXT));
     assert!(
         !outputs.iter().any(|o| o.path.ends_with(".asc")),
         "no key, no signature files"
@@ -49,7 +40,7 @@ fn expires_follows_the_build_clock() {
         "2027-01-31T08:30:00Z".parse().unwrap(),
     ));
     // expires_days = 90 in the fixture.
-    assert!(file(&outputs, paths::SECURITY_TXT).contains("\nExpires: 2027-05-01T08:30:00Z\n"));
+    assert!(text(&outputs, paths::SECURITY_TXT).contains("\nExpires: 2027-05-01T08:30:00Z\n"));
 }
 
 fn signed_options(dir: &Path) -> Options {
@@ -79,7 +70,7 @@ fn signed_security_txt_verifies_and_is_deterministic() {
     let second = render(&opts);
     assert_eq!(first, second, "same inputs and clock, same bytes");
 
-    let signed = file(&first, paths::SECURITY_TXT);
+    let signed = text(&first, paths::SECURITY_TXT);
     assert!(signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n# How"));
     assert!(signed.ends_with("-----END PGP SIGNATURE-----\n"));
 
@@ -93,7 +84,7 @@ fn signed_security_txt_verifies_and_is_deterministic() {
     let unsigned = render(&Options::new(fixture(), NOW.parse().unwrap()));
     assert_eq!(
         verified,
-        file(&unsigned, paths::SECURITY_TXT).replace('\n', "\r\n"),
+        text(&unsigned, paths::SECURITY_TXT).replace('\n', "\r\n"),
         "the signed text is the unsigned file"
     );
 }

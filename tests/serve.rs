@@ -5,9 +5,12 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use disclose::Options;
@@ -19,10 +22,6 @@ const PUBLISHED: &str = "/security/advisories/QUILL-2025-0001/";
 const EMBARGOED: &str = "/security/advisories/QUILL-2026-0002/";
 const BANNER: &str = "Preview including embargoed advisories — do not publish";
 const SCRIPT: &str = "data-disclose-live-reload";
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
 
 fn start(root: &Path, embargoed: bool, watch: bool) -> Server {
     let mut opts = ServeOptions::new(root, "127.0.0.1:0".parse().unwrap(), NOW.parse().unwrap());
@@ -263,19 +262,6 @@ fn built_output_never_carries_the_preview_marks() {
         let text = String::from_utf8_lossy(&o.bytes);
         for mark in [BANNER, "preview-banner\"", "noindex", SCRIPT, "__disclose"] {
             assert!(!text.contains(mark), "{} has {mark}", o.path);
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
         }
     }
 }

@@ -5,6 +5,9 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod support;
+use support::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -222,29 +225,12 @@ fn gpgv_verifies_detached_and_cleartext_signatures() {
 
 // ---- the CLI ----
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
-}
-
 fn disclose() -> Command {
     let mut cmd = Command::cargo_bin("disclose").unwrap();
     cmd.env_remove("SOURCE_DATE_EPOCH")
         .env_remove("DISCLOSE_SIGNING_KEY")
         .env_remove("DISCLOSE_SIGNING_KEY_PASSPHRASE");
     cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of the fixture site and a key file beside it (outside the site).
