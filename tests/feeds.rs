@@ -41,7 +41,7 @@ fn feeds_snapshot() {
 }
 
 #[test]
-fn every_series_and_every_level_has_a_feed() {
+fn every_series_every_level_and_the_unrated_have_a_feed() {
     let outputs = render(NOW);
     let feeds: Vec<&str> = outputs
         .iter()
@@ -60,6 +60,7 @@ fn every_series_and_every_level_has_a_feed() {
             "feeds/severity/high.atom",
             "feeds/severity/low.atom",
             "feeds/severity/moderate.atom",
+            "feeds/severity/not-rated.atom",
         ]
     );
     // A feed with no entries is still a complete feed, dated by the clock.

@@ -59,18 +59,28 @@ impl Target for Atom {
                 advisory_entries(site, &matching),
             ));
         }
-        for level in &config.severity.levels {
+        // One feed per level of the scale, and one for advisories not rated,
+        // as the archive has a page for each.
+        let levels = config.severity.levels.iter().map(|l| Some(l.as_str()));
+        for level in levels.chain([None]) {
             let matching: Vec<&Advisory> = site
                 .advisories
                 .iter()
-                .filter(|a| a.severity.as_deref() == Some(level.as_str()))
+                .filter(|a| a.severity.as_deref() == level)
                 .collect();
+            let (slug, title) = match level {
+                Some(l) => (l, format!("{}: advisories of {l} severity", config.title)),
+                None => (
+                    paths::NOT_RATED,
+                    format!("{}: advisories not rated", config.title),
+                ),
+            };
             feeds.push((
                 Feed::new(
                     config,
-                    &paths::feed_severity(level),
-                    format!("{}: advisories of {level} severity", config.title),
-                    &paths::severity_page(level),
+                    &paths::feed_severity(slug),
+                    title,
+                    &paths::severity_page(slug),
                 ),
                 advisory_entries(site, &matching),
             ));

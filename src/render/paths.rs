@@ -109,6 +109,9 @@ pub const CSAF_CHANGES: &str = ".well-known/csaf/white/changes.csv";
 /// The ROLIE feed of the TLP:WHITE documents (requirement 7.1.15).
 pub const CSAF_ROLIE_FEED: &str = ".well-known/csaf/white/csaf-feed-tlp-white.json";
 
+/// The slug of the severity pages and feed of advisories without a rating.
+pub const NOT_RATED: &str = "not-rated";
+
 /// `severity/<level>/`: the archive filtered to one severity level.
 pub fn severity_page(level: &str) -> String {
     format!("severity/{level}/")

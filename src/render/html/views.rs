@@ -68,7 +68,7 @@ impl SeverityView {
                 rated: true,
             },
             None => SeverityView {
-                slug: "not-rated".into(),
+                slug: paths::NOT_RATED.into(),
                 label: "not rated".into(),
                 rated: false,
             },
