@@ -45,6 +45,26 @@ pub fn to_plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The text a reader sees in Markdown, as it reads (emphasis, code spans and
+/// links joined into their words), with a map back to the source: each
+/// entry is (offset in the text, offset in `markdown`) where a piece starts.
+pub fn visible_text(markdown: &str) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::with_capacity(markdown.len());
+    let mut starts = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                starts.push((text.len(), range.start));
+                text.push_str(&t);
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(_) if !text.ends_with(' ') => text.push(' '),
+            _ => {}
+        }
+    }
+    (text, starts)
+}
+
 /// Active content found in Markdown: what it is and its byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnsafeContent {

@@ -128,6 +128,9 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
     };
     for o in outputs {
         leak(o.path.clone(), &o.bytes)?;
+        if let Some(text) = is_markup(&o.path).then(|| markup_text(&o.bytes)).flatten() {
+            leak(format!("{} (visible text)", o.path), text.as_bytes())?;
+        }
         if o.path.ends_with(".zip") {
             for (name, bytes) in zip_entries(&o.path, &o.bytes)? {
                 leak(format!("{}!{name} (entry name)", o.path), name.as_bytes())?;
@@ -136,6 +139,36 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
         }
     }
     Ok(())
+}
+
+fn is_markup(path: &str) -> bool {
+    [".html", ".xml", ".atom"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+/// The text of an HTML or XML document as a reader sees it: tags removed,
+/// character references decoded. Markup can split a token the reader sees
+/// whole (`CVE-2026-<em>1234</em>`, `&#67;VE-2026-1234`), which a byte scan
+/// misses. `None` when the bytes are not UTF-8.
+fn markup_text(bytes: &[u8]) -> Option<String> {
+    let source = std::str::from_utf8(bytes).ok()?;
+    let mut text = String::with_capacity(source.len());
+    let mut in_tag = false;
+    for c in source.chars() {
+        match (in_tag, c) {
+            (false, '<') => in_tag = true,
+            (true, '>') => in_tag = false,
+            (false, c) => text.push(c),
+            (true, _) => {}
+        }
+    }
+    // HTML's named references (`&nbsp;`) are not XML's: where decoding
+    // fails, the tag-free text is still scanned.
+    Some(match quick_xml::escape::unescape(&text) {
+        Ok(decoded) => decoded.into_owned(),
+        Err(_) => text,
+    })
 }
 
 /// Every entry of a zip output with its name, decompressed.
@@ -362,6 +395,28 @@ mod tests {
             }
             other => panic!("unexpected {other}"),
         }
+    }
+
+    /// Emphasis or a character reference inside a CVE id splits it in the
+    /// bytes; a reader still sees the whole id.
+    #[test]
+    fn leak_scan_reads_the_visible_text_of_markup() {
+        for page in [
+            "<p>see CVE-2026-<em>40003</em></p>",
+            "<p>see &#67;VE-2026-40003</p>",
+            "<feed><title>CVE-2026-<![CDATA[]]>40003</title></feed>",
+        ] {
+            let outs = vec![Output::new("x/index.html", page)];
+            match scan_for_leaks(&outs, &["CVE-2026-40003".to_string()]) {
+                Err(OutputError::Leak { path, .. }) => {
+                    assert_eq!(path, "x/index.html (visible text)", "{page}")
+                }
+                other => panic!("{page}: {other:?}"),
+            }
+        }
+        // Only markup is read that way: JSON text keeps its bytes.
+        let outs = vec![Output::new("a.json", "\"CVE-2026-<em>40003</em>\"")];
+        assert!(scan_for_leaks(&outs, &["CVE-2026-40003".to_string()]).is_ok());
     }
 
     /// A Markdown page that wraps a withheld title over two lines renders

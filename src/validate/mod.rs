@@ -320,6 +320,36 @@ impl<'a> MentionScanner<'a> {
                 );
             }
         }
+        // Markup can split a token a reader sees whole (`CVE-2026-*1234*`):
+        // the rendered text is searched too, for what the source hid.
+        let (visible, starts) = crate::markdown::visible_text(text);
+        let folded = fold_whitespace(visible.as_bytes());
+        for m in self.matcher.find_overlapping_iter(&folded) {
+            let (token, w) = &self.tokens[m.pattern().as_usize()];
+            let start = unfolded_offset(visible.as_bytes(), m.start());
+            let end = unfolded_offset(visible.as_bytes(), m.end() - 1) + 1;
+            if is_whole_word(&visible, start, end) && reported.insert(token.as_str()) {
+                // The piece of text holding the match is a verbatim slice of
+                // the source unless it held escapes; point into it when the
+                // source agrees, else at the piece's start.
+                let (piece_text, piece_source) = starts
+                    .iter()
+                    .take_while(|(in_text, _)| *in_text <= start)
+                    .last()
+                    .copied()
+                    .unwrap_or((0, 0));
+                let exact = piece_source + (start - piece_text);
+                let source = if text
+                    .get(exact..)
+                    .is_some_and(|rest| rest.as_bytes().first() == visible.as_bytes().get(start))
+                {
+                    exact
+                } else {
+                    piece_source
+                };
+                report_withheld_mention(diags, file, Pos::of_offset(text, source), token, w);
+            }
+        }
     }
 }
 
