@@ -15,6 +15,8 @@ use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use read::{CsafTrace, Garbled, OsvTrace, Published, Revision, Source, Stamp, source_of};
 
 use crate::render::paths;
@@ -88,22 +90,28 @@ pub fn load(dir: &Path) -> Result<PreviousSite, ReadError> {
     }
     files.retain(|(path, _)| source_of(path).is_some());
     files.sort();
-    for (rel, bytes) in &mut files {
-        let path = dir.join(rel.as_str());
-        let file = std::fs::File::open(&path).map_err(io(&path))?;
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_end(bytes)
-            .map_err(io(&path))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(ReadError::Garbled {
-                dir: dir.to_path_buf(),
-                garbled: Garbled {
-                    file: rel.clone(),
-                    message: format!("larger than {MAX_FILE_BYTES} bytes"),
-                },
-            });
-        }
-    }
+    // Read in parallel; the first problem in file order is the one reported.
+    let read: Vec<Result<(), ReadError>> = files
+        .par_iter_mut()
+        .map(|(rel, bytes)| {
+            let path = dir.join(rel.as_str());
+            let file = std::fs::File::open(&path).map_err(io(&path))?;
+            file.take(MAX_FILE_BYTES + 1)
+                .read_to_end(bytes)
+                .map_err(io(&path))?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return Err(ReadError::Garbled {
+                    dir: dir.to_path_buf(),
+                    garbled: Garbled {
+                        file: rel.clone(),
+                        message: format!("larger than {MAX_FILE_BYTES} bytes"),
+                    },
+                });
+            }
+            Ok(())
+        })
+        .collect();
+    read.into_iter().collect::<Result<(), _>>()?;
     let published = Published::from_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
         .map_err(|garbled| ReadError::Garbled {
             dir: dir.to_path_buf(),

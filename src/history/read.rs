@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::render::{Output, paths};
@@ -128,6 +129,13 @@ pub fn source_of(path: &str) -> Option<Source> {
     None
 }
 
+/// One history-bearing file, read.
+enum Parsed {
+    Osv(String, OsvTrace),
+    Csaf(String, CsafTrace),
+    Feed(BTreeMap<String, String>),
+}
+
 #[derive(Deserialize)]
 struct OsvFacts {
     id: String,
@@ -166,20 +174,38 @@ impl Published {
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<Published, Garbled> {
+        // Parsing is the cost on a large site, and each file stands alone.
+        let files: Vec<(&str, &[u8])> = files.into_iter().collect();
+        let parsed: Vec<(&str, Parsed)> = files
+            .par_iter()
+            .filter_map(|&(path, bytes)| {
+                let garbled = |message: String| Garbled {
+                    file: path.to_string(),
+                    message,
+                };
+                let parsed = match source_of(path)? {
+                    // An index of records (`[{id, modified}]`) was kept in
+                    // `osv/` by earlier sites; only objects are records.
+                    Source::Osv if bytes.trim_ascii_start().starts_with(b"[") => return None,
+                    Source::Osv => osv_trace(path, bytes).map(|(id, t)| Parsed::Osv(id, t)),
+                    Source::Csaf => csaf_trace(path, bytes).map(|(id, t)| Parsed::Csaf(id, t)),
+                    Source::Feed => feed_entries(bytes).map(Parsed::Feed),
+                };
+                Some(parsed.map(|p| (path, p)).map_err(garbled))
+            })
+            // Collected in file order first, so that of several garbled
+            // files the same one is reported on every run.
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect::<Result<_, _>>()?;
         let mut published = Published::default();
-        for (path, bytes) in files {
+        for (path, parsed) in parsed {
             let garbled = |message: String| Garbled {
                 file: path.to_string(),
                 message,
             };
-            match source_of(path) {
-                Some(Source::Osv) => {
-                    // An index of records (`[{id, modified}]`) was kept in
-                    // `osv/` by earlier sites; only objects are records.
-                    if bytes.trim_ascii_start().starts_with(b"[") {
-                        continue;
-                    }
-                    let (id, trace) = osv_trace(path, bytes).map_err(garbled)?;
+            match parsed {
+                Parsed::Osv(id, trace) => {
                     if let Some(first) = published.osv.get(&id) {
                         return Err(garbled(format!(
                             "OSV id `{id}` is also the id of {}",
@@ -188,8 +214,7 @@ impl Published {
                     }
                     published.osv.insert(id, trace);
                 }
-                Some(Source::Csaf) => {
-                    let (id, trace) = csaf_trace(path, bytes).map_err(garbled)?;
+                Parsed::Csaf(id, trace) => {
                     if let Some(first) = published.csaf.get(&id) {
                         return Err(garbled(format!(
                             "tracking id `{id}` is also the id of {}",
@@ -198,10 +223,7 @@ impl Published {
                     }
                     published.csaf.insert(id, trace);
                 }
-                Some(Source::Feed) => {
-                    published.feed = feed_entries(bytes).map_err(garbled)?;
-                }
-                None => {}
+                Parsed::Feed(entries) => published.feed = entries,
             }
         }
         Ok(published)
