@@ -211,6 +211,28 @@ fn withdrawing_instead_of_deleting_keeps_history() {
 }
 
 #[test]
+fn undoing_a_withdrawal_fails_the_build() {
+    let site = Site::built();
+    let withdrawal =
+        "severity: high\nwithdrawn: 2026-12-01T00:00:00Z\nwithdrawn_reason: not a vulnerability\n";
+    site.edit(OLD_0001, "severity: high\n", withdrawal);
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    site.edit(OLD_0001, withdrawal, "severity: high\n");
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    assert!(
+        stderr.contains(
+            "error[disclose::withdrawal-undone]: QUILL-2025-0001 was withdrawn and is no longer"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= was: withdrawn at 2026-12-01T00:00:00Z"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn allow_rewrite_builds_and_warns() {
     let site = Site::built();
     fs::remove_file(site.root().join(OLD_0001)).unwrap();

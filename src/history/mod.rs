@@ -169,6 +169,7 @@ pub enum RewriteKind {
     ModifiedBackwards,
     RevisionsRewritten,
     FeedIdChanged,
+    WithdrawalUndone,
 }
 
 impl RewriteKind {
@@ -180,6 +181,7 @@ impl RewriteKind {
             RewriteKind::ModifiedBackwards => "disclose::modified-backwards",
             RewriteKind::RevisionsRewritten => "disclose::revisions-rewritten",
             RewriteKind::FeedIdChanged => "disclose::feed-id-changed",
+            RewriteKind::WithdrawalUndone => "disclose::withdrawal-undone",
         }
     }
 }
@@ -209,6 +211,7 @@ impl Rewrite {
                 format!("the CSAF revision history of {a} was rewritten")
             }
             RewriteKind::FeedIdChanged => format!("the Atom entry id of {a} changed"),
+            RewriteKind::WithdrawalUndone => format!("{a} was withdrawn and is no longer"),
         }
     }
 
@@ -232,6 +235,11 @@ impl Rewrite {
             RewriteKind::RevisionsRewritten => {
                 "a published revision is permanent: restore the `published`, `modified`, `withdrawn` and \
                  `withdrawn_reason` values that produced it"
+                    .to_string()
+            }
+            RewriteKind::WithdrawalUndone => {
+                "databases have marked the advisory withdrawn and will not take it back: restore \
+                 `withdrawn` and `withdrawn_reason`, and publish a new advisory if the issue is real"
                     .to_string()
             }
             RewriteKind::FeedIdChanged => {
@@ -295,6 +303,13 @@ pub fn compare(previous: &Published, new: &Published, osv_prefix: &str) -> Vec<R
                 RewriteKind::ModifiedBackwards,
                 &old.modified.text,
                 &now.modified.text,
+            ));
+        }
+        if let (Some(withdrawn), None) = (&old.withdrawn, &now.withdrawn) {
+            rewrites.push(rewrite(
+                RewriteKind::WithdrawalUndone,
+                &format!("withdrawn at {}", withdrawn.text),
+                "not withdrawn",
             ));
         }
     }
