@@ -5,15 +5,10 @@ use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
 use disclose::history::{Outcome, Policy};
-use disclose::sign::KeySettings;
 use disclose::{BuildError, Options, build_with_history};
 
 use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, usage_error};
 use crate::cli::{ClockArgs, HistoryArgs};
-
-/// Unlocks a passphrase-protected signing key; read from the environment
-/// only, so it never shows in a process list or shell history.
-pub const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
 
 pub fn run(
     root: PathBuf,
@@ -26,19 +21,10 @@ pub fn run(
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let out = if out.is_absolute() {
-        out
-    } else {
-        root.join(out)
-    };
-    let signing = KeySettings {
-        path_override: signing_key,
-        passphrase: std::env::var(PASSPHRASE_VAR).ok(),
-    };
+    let out = super::under_root(&root, out);
+    let signing = super::key_settings(signing_key);
     let policy = Policy {
-        previous: history
-            .previous
-            .map(|p| if p.is_absolute() { p } else { root.join(p) }),
+        previous: history.previous.map(|p| super::under_root(&root, p)),
         allow_rewrite: history.allow_rewrite,
     };
     let opts = Options { root, now, signing };

@@ -8,8 +8,10 @@ pub mod prenotify;
 pub mod schemas;
 pub mod serve;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use disclose::sign::KeySettings;
 use jiff::Timestamp;
 
 use crate::cli::ClockArgs;
@@ -44,6 +46,28 @@ pub fn resolve_clock(args: &ClockArgs) -> Result<Timestamp, String> {
             });
     }
     Ok(Timestamp::now())
+}
+
+/// Holds the passphrase of a protected signing key, so it stays out of
+/// arguments and shell history.
+pub const PASSPHRASE_VAR: &str = "DISCLOSE_SIGNING_KEY_PASSPHRASE";
+
+/// The signing key given on the command line (`--signing-key`, or
+/// `DISCLOSE_SIGNING_KEY` through clap), over site.toml's, and its passphrase.
+pub fn key_settings(signing_key: Option<PathBuf>) -> KeySettings {
+    KeySettings {
+        path_override: signing_key,
+        passphrase: std::env::var(PASSPHRASE_VAR).ok(),
+    }
+}
+
+/// A directory argument: relative paths are taken from the site root.
+pub fn under_root(root: &Path, dir: PathBuf) -> PathBuf {
+    if dir.is_absolute() {
+        dir
+    } else {
+        root.join(dir)
+    }
 }
 
 /// Prints a usage or I/O error and returns exit code 2.

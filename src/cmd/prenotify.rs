@@ -6,10 +6,8 @@ use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
 use disclose::prenotify::{self, PrenotifyError};
-use disclose::sign::KeySettings;
 use disclose::{BuildError, Options};
 
-use super::build::PASSPHRASE_VAR;
 use super::{CONTENT_ERROR, OK, exit, usage_error};
 use crate::cli::ClockArgs;
 
@@ -24,15 +22,8 @@ pub fn run(
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let out = if out.is_absolute() {
-        out
-    } else {
-        root.join(out)
-    };
-    let signing = KeySettings {
-        path_override: signing_key,
-        passphrase: std::env::var(PASSPHRASE_VAR).ok(),
-    };
+    let out = super::under_root(&root, out);
+    let signing = super::key_settings(signing_key);
     let opts = Options { root, now, signing };
     match prenotify::write(&opts, ids, &out) {
         Ok((made, written)) => {

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use disclose::serve::{Event, ServeOptions, Server};
-use disclose::sign::KeySettings;
 
-use super::{build::PASSPHRASE_VAR, usage_error};
+use super::usage_error;
 use crate::cli::ClockArgs;
 
 pub fn run(
@@ -28,10 +27,7 @@ pub fn run(
     }
     let opts = ServeOptions {
         root,
-        signing: KeySettings {
-            path_override: signing_key,
-            passphrase: std::env::var(PASSPHRASE_VAR).ok(),
-        },
+        signing: super::key_settings(signing_key),
         clock: Arc::new(move || super::resolve_clock(&clock)),
         addr,
         embargoed,
