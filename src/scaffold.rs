@@ -286,7 +286,12 @@ entries = 50
         repository = toml_str(&format!("https://github.com/{slug}/{slug}")),
         ecosystem = toml_str(&p.ecosystem),
         package = toml_str(&p.package),
-        purl = toml_str(&format!("pkg:{}/{}", purl_type(&p.ecosystem), p.package)),
+        purl = toml_str(&format!(
+            "pkg:{}/{}",
+            purl_type(&p.ecosystem),
+            // An npm scope's `@` is percent-encoded in a purl's namespace.
+            p.package.replace('@', "%40")
+        )),
         contact = toml_str(&contact),
         origin = toml_str(&origin),
         contact_details = toml_str(&format!("security@{host}")),
