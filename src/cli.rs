@@ -107,6 +107,49 @@ pub enum Command {
         #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
         signing_key: Option<PathBuf>,
     },
+    /// Create a new site in DIR with an example advisory, a releases file and
+    /// a security policy page.
+    Init {
+        /// The directory to create the site in.
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// The project's name; defaults to the directory's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// OSV ecosystem of the package; defaults to PyPI for pep440 and
+        /// crates.io for semver.
+        #[arg(long)]
+        ecosystem: Option<String>,
+        /// Package name; defaults to the project name in lower case.
+        #[arg(long)]
+        package: Option<String>,
+        /// How versions compare.
+        #[arg(long, value_enum, default_value_t = Scheme::Semver)]
+        scheme: Scheme,
+        /// The URL the site will be served from.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Create the next advisory as an embargoed draft and print its path.
+    New {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// A level of the site's severity scale.
+        #[arg(long, value_name = "LEVEL")]
+        severity: Option<String>,
+        /// The advisory's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// An affected release series; repeat for several. Defaults to every
+        /// series supported at the clock.
+        #[arg(long, value_name = "S")]
+        series: Vec<String>,
+        /// The version that fixes the preceding --series.
+        #[arg(long, value_name = "V")]
+        fixed: Vec<String>,
+    },
     /// Write the JSON Schemas of the input files into DIR.
     #[command(hide = true)]
     Schemas {
@@ -129,4 +172,10 @@ pub enum Format {
 pub enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    Pep440,
+    Semver,
 }

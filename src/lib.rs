@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod prenotify;
 pub mod render;
+pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod sign;

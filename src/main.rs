@@ -49,5 +49,31 @@ fn main() -> ExitCode {
             signing_key,
         } => cmd::prenotify::run(cli.root, &clock, &ids, out, signing_key),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
+        cli::Command::Init {
+            dir,
+            clock,
+            name,
+            ecosystem,
+            package,
+            scheme,
+            base_url,
+        } => cmd::init::run(
+            dir,
+            &clock,
+            cmd::init::Settings {
+                name,
+                ecosystem,
+                package,
+                scheme,
+                base_url,
+            },
+        ),
+        cli::Command::New {
+            clock,
+            severity,
+            title,
+            series,
+            fixed,
+        } => cmd::new::run(cli.root, &clock, severity, title, series, fixed),
     }
 }

@@ -298,6 +298,47 @@ pub fn write_files(dir: &Path, files: &[Output]) -> Result<Vec<PathBuf>, OutputE
     result.map(|()| staged.into_iter().map(|(_, target)| target).collect())
 }
 
+/// Creates `files` under `dir`, none of which may exist yet: every path is
+/// checked before anything is written, each file is created exclusively (so
+/// a file that appears meanwhile is not overwritten either), and on failure
+/// the files already created are removed again. Returns the paths written.
+pub fn create_new_files(dir: &Path, files: &[Output]) -> Result<Vec<PathBuf>, OutputError> {
+    use std::io::Write;
+    verify(files, &[])?;
+    let exists = |path: &Path| OutputError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "already exists; not overwritten",
+        ),
+    };
+    if let Some(f) = files.iter().find(|f| dir.join(&f.path).exists()) {
+        return Err(exists(&dir.join(&f.path)));
+    }
+    let mut created: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let result = (|| {
+        for f in files {
+            let target = dir.join(&f.path);
+            let parent = target.parent().unwrap_or(dir).to_path_buf();
+            fs::create_dir_all(&parent).map_err(io(&parent))?;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&target)
+                .map_err(io(&target))?;
+            created.push(target.clone());
+            file.write_all(&f.bytes).map_err(io(&target))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for path in &created {
+            let _ = fs::remove_file(path);
+        }
+    }
+    result.map(|()| created)
+}
+
 /// Writes `outputs` into a fresh staging directory beside `out_dir` and
 /// swaps it in place of `out_dir`.
 pub fn commit(out_dir: &Path, outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {

@@ -4,6 +4,8 @@
 pub mod build;
 pub mod check;
 pub mod embargo;
+pub mod init;
+pub mod new;
 pub mod prenotify;
 pub mod schemas;
 pub mod serve;
