@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use disclose::diagnostic::render_human;
-use disclose::{Options, check, embargo};
+use disclose::{Options, embargo};
 use serde::Serialize;
 
-use super::{CONTENT_ERROR, OK, exit, usage_error};
+use super::{OK, exit, usage_error};
 use crate::cli::{ClockArgs, ListFormat};
 
 /// `--format json`: what CI reads to schedule the next build.
@@ -34,16 +33,9 @@ pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let mut report = match check(&Options::new(root, now)) {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    let Some(site) = report.site.take() else {
-        eprint!(
-            "{}",
-            render_human(&report.diagnostics, |f| report.sources.text_of(f))
-        );
-        return exit(CONTENT_ERROR);
+    let site = match super::checked_site(&Options::new(root, now)) {
+        Ok(site) => site,
+        Err(code) => return code,
     };
     let split = embargo::apply(site, now);
     let mut withheld = split.withheld.clone();

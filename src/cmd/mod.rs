@@ -72,6 +72,19 @@ pub fn under_root(root: &Path, dir: PathBuf) -> PathBuf {
     }
 }
 
+/// The checked site, or — when it has errors — the exit code to return after
+/// they are printed.
+pub fn checked_site(opts: &disclose::Options) -> Result<disclose::model::Site, ExitCode> {
+    let mut report = disclose::check(opts).map_err(usage_error)?;
+    report.site.take().ok_or_else(|| {
+        eprint!(
+            "{}",
+            disclose::diagnostic::render_human(&report.diagnostics, |f| report.sources.text_of(f))
+        );
+        exit(CONTENT_ERROR)
+    })
+}
+
 /// Prints a usage or I/O error and returns exit code 2.
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
