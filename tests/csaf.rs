@@ -25,12 +25,6 @@ fn opts(root: PathBuf, now: &str) -> Options {
     Options::new(root, now.parse().unwrap())
 }
 
-/// Every advisory of the site, embargoed ones included, for building
-/// documents directly.
-fn site(root: PathBuf) -> Site {
-    disclose::check(&opts(root, NOW)).unwrap().site.unwrap()
-}
-
 fn advisory<'a>(site: &'a Site, id: &str) -> &'a Advisory {
     site.advisory(id).unwrap()
 }
@@ -305,7 +299,7 @@ fn ids(products: &Products, status: Status) -> Vec<String> {
 
 #[test]
 fn introduced_and_fixed_per_series() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let a = advisory(&site, "QUILL-2025-0001");
     let p = Products::of(&site.config, &site.releases, a);
     // 1.1: affected from its first release up to the fix; 1.0: from
@@ -327,7 +321,7 @@ fn introduced_and_fixed_per_series() {
 
 #[test]
 fn series_not_evaluated_are_left_out_and_an_unreleased_branch_is_a_product() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let a = advisory(&site, "QUILL-2026-0001");
     let p = Products::of(&site.config, &site.releases, a);
     // 1.0 left security support before the publish date: not evaluated.
@@ -342,7 +336,7 @@ fn series_not_evaluated_are_left_out_and_an_unreleased_branch_is_a_product() {
 
 #[test]
 fn unfixed_series_get_the_patch_or_say_why_there_is_no_fix() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let a = advisory(&site, "QUILL-2026-0002");
     let doc = doc_of(&site, a);
     let (affected, fixed, _) = status_of(&doc);
@@ -376,7 +370,7 @@ fn unfixed_series_get_the_patch_or_say_why_there_is_no_fix() {
 
 #[test]
 fn a_withdrawn_advisory_keeps_its_document_with_a_new_revision_and_no_affected_product() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let mut a = advisory(&site, "QUILL-2025-0001").clone();
     let at: jiff::Timestamp = "2025-10-01T08:00:00Z".parse().unwrap();
     a.withdrawn = Some(Withdrawal {
@@ -416,7 +410,7 @@ fn a_withdrawn_advisory_keeps_its_document_with_a_new_revision_and_no_affected_p
 
 #[test]
 fn a_withdrawn_advisory_without_any_product_falls_back_to_the_base_profile() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let mut a = advisory(&site, "QUILL-2025-0001").clone();
     a.affected.clear();
     a.published = disclose::model::parse_instant("2020-01-01T00:00:00Z").unwrap();
@@ -437,7 +431,7 @@ fn a_withdrawn_advisory_without_any_product_falls_back_to_the_base_profile() {
 
 #[test]
 fn cvss_v3_is_a_score_and_cvss_v4_a_note() {
-    let site = site(fixture());
+    let site = checked_site(fixture(), NOW);
     let doc = doc_of(&site, advisory(&site, "QUILL-2025-0001"));
     let score = &doc["vulnerabilities"][0]["scores"][0];
     assert_eq!(score["cvss_v3"]["baseScore"], 9.1);

@@ -5,27 +5,11 @@
 mod support;
 use support::*;
 
-use disclose::Options;
 use disclose::model::{Advisory, Alias, Site, Withdrawal};
-use disclose::render::Output;
 use disclose::render::cve;
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-12-10T00:00:00Z";
-
-fn options(now: &str) -> Options {
-    Options::new(fixture(), now.parse().unwrap())
-}
-
-fn render(now: &str) -> Vec<Output> {
-    disclose::render_site(&options(now))
-        .map(|(outputs, _, _)| outputs)
-        .unwrap()
-}
-
-fn site() -> Site {
-    disclose::check(&options(NOW)).unwrap().site.unwrap()
-}
 
 fn json_of(site: &Site, a: &Advisory, cve_id: &str) -> Value {
     let record = cve::record(site, a, &Alias::parse(cve_id).unwrap());
@@ -34,7 +18,7 @@ fn json_of(site: &Site, a: &Advisory, cve_id: &str) -> Value {
 
 #[test]
 fn records_snapshot() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     for path in ["cve/CVE-2025-40001.json", "cve/CVE-2026-40002.json"] {
         let o = outputs.iter().find(|o| o.path == path).unwrap();
         insta::assert_snapshot!(
@@ -46,7 +30,7 @@ fn records_snapshot() {
 
 #[test]
 fn one_record_per_cve_alias_of_each_published_advisory() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     let records: Vec<&str> = outputs
         .iter()
         .map(|o| o.path.as_str())
@@ -57,13 +41,13 @@ fn one_record_per_cve_alias_of_each_published_advisory() {
         records,
         ["cve/CVE-2025-40001.json", "cve/CVE-2026-40002.json"]
     );
-    let after = render("2026-12-16T00:00:00Z");
+    let after = render_at(fixture(), "2026-12-16T00:00:00Z");
     assert!(after.iter().any(|o| o.path == "cve/CVE-2026-40003.json"));
 }
 
 #[test]
 fn version_ranges_follow_each_series() {
-    let site = site();
+    let site = checked_site(fixture(), NOW);
     let a = site.advisory("QUILL-2025-0001").unwrap();
     let record = json_of(&site, a, "CVE-2025-40001");
     let versions = &record["containers"]["cna"]["affected"][0]["versions"];
@@ -114,7 +98,7 @@ fn version_ranges_follow_each_series() {
 
 #[test]
 fn record_states_the_model() {
-    let site = site();
+    let site = checked_site(fixture(), NOW);
     let a = site.advisory("QUILL-2025-0001").unwrap();
     let r = json_of(&site, a, "CVE-2025-40001");
     let cna = &r["containers"]["cna"];
@@ -150,7 +134,7 @@ fn record_states_the_model() {
 
 #[test]
 fn assigner_comes_from_the_config_or_is_the_placeholder() {
-    let mut site = site();
+    let mut site = checked_site(fixture(), NOW);
     let a = site.advisory("QUILL-2025-0001").unwrap().clone();
     let r = json_of(&site, &a, "CVE-2025-40001");
     assert_eq!(r["cveMetadata"]["assignerOrgId"], cve::PLACEHOLDER_ORG_ID);
@@ -172,7 +156,7 @@ fn assigner_comes_from_the_config_or_is_the_placeholder() {
 
 #[test]
 fn withdrawn_advisory_gives_a_rejected_record() {
-    let site = site();
+    let site = checked_site(fixture(), NOW);
     let mut a = site.advisory("QUILL-2026-0001").unwrap().clone();
     a.withdrawn = Some(Withdrawal {
         at: "2026-03-01T08:00:00Z".parse().unwrap(),

@@ -5,31 +5,14 @@
 mod support;
 use support::*;
 
-use disclose::Options;
-use disclose::model::{Site, Withdrawal};
-use disclose::render::Output;
+use disclose::model::Withdrawal;
 use disclose::render::atom;
 
 const NOW: &str = "2026-12-10T00:00:00Z";
 
-fn options(now: &str) -> Options {
-    Options::new(fixture(), now.parse().unwrap())
-}
-
-fn render(now: &str) -> Vec<Output> {
-    disclose::render_site(&options(now))
-        .map(|(outputs, _, _)| outputs)
-        .unwrap()
-}
-
-/// The fixture's checked site with every advisory, embargoed ones included.
-fn site() -> Site {
-    disclose::check(&options(NOW)).unwrap().site.unwrap()
-}
-
 #[test]
 fn feeds_snapshot() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     for path in [
         "feeds/all.atom",
         "feeds/series/1.0.atom",
@@ -42,7 +25,7 @@ fn feeds_snapshot() {
 
 #[test]
 fn every_series_every_level_and_the_unrated_have_a_feed() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     let feeds: Vec<&str> = outputs
         .iter()
         .map(|o| o.path.as_str())
@@ -72,8 +55,8 @@ fn every_series_every_level_and_the_unrated_have_a_feed() {
 
 #[test]
 fn feeds_with_entries_do_not_change_with_the_clock() {
-    let a = render(NOW);
-    let b = render("2026-12-11T08:00:00Z");
+    let a = render_at(fixture(), NOW);
+    let b = render_at(fixture(), "2026-12-11T08:00:00Z");
     for path in [
         "feeds/all.atom",
         "feeds/series/1.1.atom",
@@ -85,7 +68,7 @@ fn feeds_with_entries_do_not_change_with_the_clock() {
 
 #[test]
 fn entry_ids_survive_edits_updates_and_withdrawal() {
-    let site = site();
+    let site = checked_site(fixture(), NOW);
     let original = site.advisory("QUILL-2026-0001").unwrap().clone();
     let id = atom::entry_id(&site.config, &original);
     assert_eq!(id, "tag:quill.example,2026-02-03:advisory/QUILL-2026-0001");
@@ -103,7 +86,7 @@ fn entry_ids_survive_edits_updates_and_withdrawal() {
 
 #[test]
 fn updated_and_withdrawn_entries_are_marked() {
-    let site = site();
+    let site = checked_site(fixture(), NOW);
     let fresh = site.advisory("QUILL-2025-0001").unwrap();
     let entry = atom::advisory_entry(&site, fresh);
     assert_eq!(entry.updated, entry.published);
@@ -142,11 +125,11 @@ fn updated_and_withdrawn_entries_are_marked() {
 
 #[test]
 fn announcements_carry_only_date_and_severity() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     let feed = text(&outputs, "feeds/announcements.atom");
     assert!(feed.contains("tag:quill.example,2026-12-15:release/20261215T120000Z"));
     assert!(feed.contains("1 issue of critical severity"));
-    let hidden = site();
+    let hidden = checked_site(fixture(), NOW);
     let hidden = hidden.advisory("QUILL-2026-0002").unwrap();
     for token in [
         "QUILL-2026-0002",
@@ -167,14 +150,14 @@ fn announcements_carry_only_date_and_severity() {
     }
     // Once the release is out, the notice leaves the feed and the advisory
     // enters the others.
-    let after = render("2026-12-16T00:00:00Z");
+    let after = render_at(fixture(), "2026-12-16T00:00:00Z");
     assert!(!text(&after, "feeds/announcements.atom").contains("<entry>"));
     assert!(text(&after, "feeds/all.atom").contains("QUILL-2026-0002"));
 }
 
 #[test]
 fn feeds_are_well_formed_atom_with_escaped_content() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     for o in outputs.iter().filter(|o| o.path.ends_with(".atom")) {
         let t = std::str::from_utf8(&o.bytes).unwrap();
         assert!(t.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""));

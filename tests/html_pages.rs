@@ -7,23 +7,13 @@
 mod support;
 use support::*;
 
-use std::path::Path;
-
-use disclose::Options;
 use disclose::render::Output;
-
-fn render(root: &Path, now: &str) -> Vec<Output> {
-    let opts = Options::new(root, now.parse().unwrap());
-    disclose::render_site(&opts)
-        .map(|(outputs, _, _)| outputs)
-        .unwrap()
-}
 
 const NOW: &str = "2026-12-10T00:00:00Z";
 
 #[test]
 fn pages_snapshot() {
-    let outputs = render(&fixture(), NOW);
+    let outputs = render_at(fixture(), NOW);
     for path in [
         "index.html",
         "advisories/QUILL-2025-0001/index.html",
@@ -40,7 +30,7 @@ fn pages_snapshot() {
 
 #[test]
 fn every_page_is_complete_and_links_stay_relative() {
-    let outputs = render(&fixture(), NOW);
+    let outputs = render_at(fixture(), NOW);
     let html: Vec<&Output> = outputs
         .iter()
         .filter(|o| o.path.ends_with(".html"))
@@ -69,7 +59,7 @@ fn every_page_is_complete_and_links_stay_relative() {
 
 #[test]
 fn pre_notification_shows_only_date_and_severity() {
-    let outputs = render(&fixture(), NOW);
+    let outputs = render_at(fixture(), NOW);
     let index = text(&outputs, "index.html");
     assert!(index.contains("Security release announced"));
     assert!(index.contains("15 December 2026, 12:00 UTC"));
@@ -77,7 +67,7 @@ fn pre_notification_shows_only_date_and_severity() {
     let announcements = text(&outputs, "announcements/index.html");
     assert!(announcements.contains("15 December 2026, 12:00 UTC"));
     // Before `announce`, nothing at all.
-    let early = render(&fixture(), "2026-12-01T00:00:00Z");
+    let early = render_at(fixture(), "2026-12-01T00:00:00Z");
     assert!(!text(&early, "index.html").contains("Security release announced"));
     assert!(text(&early, "announcements/index.html").contains("No security release is announced"));
 }
@@ -98,7 +88,7 @@ fn titles_and_fields_are_escaped_and_markdown_is_sanitized() {
             "  <abbr title=\"x\">Deeply</abbr> nested",
         );
     std::fs::write(&file, source).unwrap();
-    let outputs = render(dir.path(), NOW);
+    let outputs = render_at(dir.path(), NOW);
     let adv = text(&outputs, "advisories/QUILL-2026-0001/index.html");
     assert!(
         adv.contains("Crash on &lt;b&gt;bold&lt;&#x2f;b&gt; &amp; &quot;quoted&quot; input")

@@ -9,17 +9,9 @@ use support::*;
 
 use std::io::{Cursor, Read};
 
-use disclose::Options;
 use disclose::model::OSV_ECOSYSTEMS;
 use disclose::render::Output;
 use serde_json::Value;
-
-fn render(now: &str) -> Vec<Output> {
-    let opts = Options::new(fixture(), now.parse().unwrap());
-    disclose::render_site(&opts)
-        .map(|(outputs, _, _)| outputs)
-        .unwrap()
-}
 
 /// Every advisory is public (the last one, unfixed, since 2026-12-15).
 const NOW: &str = "2026-12-20T00:00:00Z";
@@ -41,7 +33,7 @@ fn records(outputs: &[Output]) -> Vec<&Output> {
 
 #[test]
 fn records_and_indexes_snapshot() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     let recs = records(&outputs);
     assert_eq!(recs.len(), 3);
     for o in recs {
@@ -119,7 +111,7 @@ fn assert_osv_shape(path: &str, r: &Value) {
 
 #[test]
 fn every_record_has_the_osv_structure() {
-    for o in records(&render(NOW)) {
+    for o in records(&render_at(fixture(), NOW)) {
         let r: Value = serde_json::from_slice(&o.bytes).unwrap();
         assert_osv_shape(&o.path, &r);
     }
@@ -127,7 +119,7 @@ fn every_record_has_the_osv_structure() {
 
 #[test]
 fn series_ranges_match_the_fixture() {
-    let outputs = render(NOW);
+    let outputs = render_at(fixture(), NOW);
     let rec = |id: &str| -> Value {
         serde_json::from_slice(file(&outputs, &format!("osv/x_{id}.json"))).unwrap()
     };
@@ -167,8 +159,8 @@ fn series_ranges_match_the_fixture() {
 
 #[test]
 fn output_is_byte_identical_and_the_zip_holds_every_record() {
-    let one = render(NOW);
-    let two = render(NOW);
+    let one = render_at(fixture(), NOW);
+    let two = render_at(fixture(), NOW);
     let osv = |o: &[Output]| -> Vec<(String, Vec<u8>)> {
         o.iter()
             .filter(|o| o.path.starts_with("osv"))
@@ -192,7 +184,7 @@ fn output_is_byte_identical_and_the_zip_holds_every_record() {
 #[test]
 fn indexes_list_exactly_the_published_records() {
     // Before 2026-12-15 the third advisory is under embargo.
-    let outputs = render("2026-12-10T00:00:00Z");
+    let outputs = render_at(fixture(), "2026-12-10T00:00:00Z");
     let index: Vec<Value> = serde_json::from_slice(file(&outputs, "osv-index.json")).unwrap();
     let ids: Vec<&str> = index.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["x_QUILL-2025-0001", "x_QUILL-2026-0001"]);

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use disclose::Options;
+use disclose::model::Site;
 use disclose::render::Output;
 
 /// The small fixture site (project "Quill", semver, three advisories).
@@ -53,4 +55,19 @@ pub fn text<'a>(outputs: &'a [Output], path: &str) -> &'a str {
         .find(|o| o.path == path)
         .unwrap_or_else(|| panic!("no output {path}"));
     std::str::from_utf8(&o.bytes).unwrap()
+}
+
+/// Every output of the site at `root` built at `now`, sorted by path.
+pub fn render_at(root: impl Into<PathBuf>, now: &str) -> Vec<Output> {
+    let opts = Options::new(root, now.parse().unwrap());
+    disclose::render_site(&opts)
+        .map(|(outputs, _, _)| outputs)
+        .unwrap()
+}
+
+/// The checked site at `root` with every advisory, embargoed ones included,
+/// for building one output directly.
+pub fn checked_site(root: impl Into<PathBuf>, now: &str) -> Site {
+    let opts = Options::new(root, now.parse().unwrap());
+    disclose::check(&opts).unwrap().site.unwrap()
 }
