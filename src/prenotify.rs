@@ -376,14 +376,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
         }
     }
     if !a.cwe.is_empty() {
-        let cwe: Vec<String> = a
-            .cwe
-            .iter()
-            .map(|c| match c.name() {
-                Some(name) => format!("{c} ({name})"),
-                None => c.to_string(),
-            })
-            .collect();
+        let cwe: Vec<String> = a.cwe.iter().map(|c| c.label_in_parens()).collect();
         let _ = writeln!(t, "* CWE: {}", cwe.join(", "));
     }
     let _ = writeln!(

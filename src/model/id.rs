@@ -116,6 +116,24 @@ impl Cwe {
     pub fn name(self) -> Option<&'static str> {
         super::cwe_names::cwe_name(self.0)
     }
+
+    /// "CWE-79: Improper Neutralization …", or the id alone when the name
+    /// is not known.
+    pub fn label(self) -> String {
+        match self.name() {
+            Some(name) => format!("{self}: {name}"),
+            None => self.to_string(),
+        }
+    }
+
+    /// "CWE-79 (Improper Neutralization …)", for a name inside a list, or
+    /// the id alone when the name is not known.
+    pub fn label_in_parens(self) -> String {
+        match self.name() {
+            Some(name) => format!("{self} ({name})"),
+            None => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Cwe {

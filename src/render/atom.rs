@@ -353,14 +353,7 @@ fn advisory_content(site: &Site, a: &Advisory) -> String {
         h.push_str(&format!("<li>Aliases: {}</li>\n", aliases.join(", ")));
     }
     if !a.cwe.is_empty() {
-        let cwes: Vec<String> = a
-            .cwe
-            .iter()
-            .map(|c| match c.name() {
-                Some(name) => format!("{c}: {}", escape_html(name)),
-                None => c.to_string(),
-            })
-            .collect();
+        let cwes: Vec<String> = a.cwe.iter().map(|c| escape_html(&c.label())).collect();
         h.push_str(&format!("<li>Weakness: {}</li>\n", cwes.join("; ")));
     }
     h.push_str("</ul>\n");

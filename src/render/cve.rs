@@ -317,10 +317,7 @@ fn published(site: &Site, a: &Advisory, provider_metadata: ProviderMetadata) -> 
             .map(|c| ProblemType {
                 descriptions: vec![ProblemDescription {
                     lang: lang.clone(),
-                    description: match c.name() {
-                        Some(name) => format!("{c}: {name}"),
-                        None => c.to_string(),
-                    },
+                    description: c.label(),
                     cwe_id: c.to_string(),
                     kind: "CWE",
                 }],

@@ -269,14 +269,7 @@ fn vulnerability(
         })
     });
     if a.cwe.len() > 1 || (cwe.is_none() && !a.cwe.is_empty()) {
-        let list: Vec<String> = a
-            .cwe
-            .iter()
-            .map(|c| match c.name() {
-                Some(name) => format!("{c} ({name})"),
-                None => c.to_string(),
-            })
-            .collect();
+        let list: Vec<String> = a.cwe.iter().map(|c| c.label_in_parens()).collect();
         notes.push(Note {
             category: "other",
             title: "Weaknesses".into(),
