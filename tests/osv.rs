@@ -84,13 +84,26 @@ fn assert_osv_shape(path: &str, r: &Value) {
         assert!(!pkg["name"].as_str().unwrap().is_empty());
         let purl = pkg["purl"].as_str().unwrap();
         assert!(purl.starts_with("pkg:") && !purl.contains('@'), "{purl}");
-        for range in a["ranges"].as_array().unwrap() {
+        let ranges = a["ranges"].as_array().unwrap();
+        assert!(
+            ranges.iter().filter(|r| r["type"] == "ECOSYSTEM").count() <= 1,
+            "{path}: one ECOSYSTEM range per package"
+        );
+        for range in ranges {
             let events = range["events"].as_array().unwrap();
             assert!(events[0].get("introduced").is_some(), "{path}: first event");
+            assert!(
+                range.get("database_specific").is_none(),
+                "{path}: osv.dev drops it"
+            );
             for e in events {
                 let obj = e.as_object().unwrap();
                 assert_eq!(obj.len(), 1);
-                assert!(obj.contains_key("introduced") || obj.contains_key("fixed"));
+                assert!(
+                    obj.contains_key("introduced")
+                        || obj.contains_key("fixed")
+                        || obj.contains_key("last_affected")
+                );
             }
             match range["type"].as_str().unwrap() {
                 "ECOSYSTEM" => assert!(range.get("repo").is_none()),
@@ -123,33 +136,40 @@ fn series_ranges_match_the_fixture() {
     let rec = |id: &str| -> Value {
         serde_json::from_slice(file(&outputs, &format!("osv/x_{id}.json"))).unwrap()
     };
-    // Fixed in 1.1.1 and, introduced later, in 1.0.2.
+    // Fixed in 1.1.1 and, introduced later, in 1.0.2: one range, the pairs
+    // in version order.
     let r = rec("QUILL-2025-0001");
     let ranges = &r["affected"][0]["ranges"];
     assert_eq!(
         ranges[0]["events"],
-        serde_json::json!([{"introduced": "1.1.0"}, {"fixed": "1.1.1"}])
+        serde_json::json!([
+            {"introduced": "1.0.1"}, {"fixed": "1.0.2"},
+            {"introduced": "1.1.0"}, {"fixed": "1.1.1"}
+        ])
     );
-    assert_eq!(
-        ranges[1]["events"],
-        serde_json::json!([{"introduced": "1.0.1"}, {"fixed": "1.0.2"}])
-    );
-    assert_eq!(ranges[2]["type"], "GIT");
+    assert_eq!(ranges[1]["type"], "GIT");
     assert_eq!(
         r["affected"][0]["versions"],
         serde_json::json!(["1.0.1", "1.1.0"])
     );
-    // No fix yet: an open range, every 1.1 release listed, no `main` range.
+    assert_eq!(
+        r["affected"][0]["database_specific"]["series"][1],
+        serde_json::json!({
+            "series": "1.0", "introduced": "1.0.1", "fixed": "1.0.2",
+            "patches": [{
+                "url": "https://github.com/quill-rs/quill/commit/4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7",
+                "commit": "4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7",
+                "label": "1.0 branch"
+            }]
+        })
+    );
+    // No fix yet: the range ends at the latest release, every 1.1 release
+    // is listed, and `main` has no pair (its patch is the GIT range).
     let r = rec("QUILL-2026-0002");
     let ranges = r["affected"][0]["ranges"].as_array().unwrap();
     assert_eq!(
         ranges[0]["events"],
-        serde_json::json!([{"introduced": "1.1.0"}])
-    );
-    assert!(
-        ranges
-            .iter()
-            .all(|x| x["database_specific"]["series"] != "main")
+        serde_json::json!([{"introduced": "1.1.0"}, {"last_affected": "1.1.2"}])
     );
     assert_eq!(
         r["affected"][0]["versions"],
