@@ -128,7 +128,10 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
     };
     for o in outputs {
         leak(o.path.clone(), &o.bytes)?;
-        if let Some(text) = is_markup(&o.path).then(|| markup_text(&o.bytes)).flatten() {
+        if let Some(text) = is_markup(&o.path)
+            .then(|| markup_text(&o.path, &o.bytes))
+            .flatten()
+        {
             leak(format!("{} (visible text)", o.path), text.as_bytes())?;
         }
         if o.path.ends_with(".zip") {
@@ -147,28 +150,26 @@ fn is_markup(path: &str) -> bool {
         .any(|ext| path.ends_with(ext))
 }
 
-/// The text of an HTML or XML document as a reader sees it: tags removed,
-/// character references decoded. Markup can split a token the reader sees
-/// whole (`CVE-2026-<em>1234</em>`, `&#67;VE-2026-1234`), which a byte scan
-/// misses. `None` when the bytes are not UTF-8.
-fn markup_text(bytes: &[u8]) -> Option<String> {
+/// The text of an HTML or XML document as a reader sees it, read by
+/// [`crate::markup`]: tags removed, character references decoded, attribute
+/// values included. Markup can split a token the reader sees whole
+/// (`CVE-2026-<em>1234</em>`, `&#67;VE-2026-1234`), which a byte scan
+/// misses. A feed's text may itself be HTML (`<content type="html">`), which
+/// a feed reader renders: that is read again as HTML. `None` when the bytes
+/// are not UTF-8.
+fn markup_text(path: &str, bytes: &[u8]) -> Option<String> {
+    use crate::markup::{Reading, visible_text};
     let source = std::str::from_utf8(bytes).ok()?;
-    let mut text = String::with_capacity(source.len());
-    let mut in_tag = false;
-    for c in source.chars() {
-        match (in_tag, c) {
-            (false, '<') => in_tag = true,
-            (true, '>') => in_tag = false,
-            (false, c) => text.push(c),
-            (true, _) => {}
-        }
+    if path.ends_with(".html") {
+        return Some(visible_text(source, Reading::Html));
     }
-    // HTML's named references (`&nbsp;`) are not XML's: where decoding
-    // fails, the tag-free text is still scanned.
-    Some(match quick_xml::escape::unescape(&text) {
-        Ok(decoded) => decoded.into_owned(),
-        Err(_) => text,
-    })
+    let mut text = visible_text(source, Reading::Flat);
+    if text.contains(['<', '&']) {
+        let inner = visible_text(&text, Reading::Html);
+        text.push('\n');
+        text.push_str(&inner);
+    }
+    Some(text)
 }
 
 /// Every entry of a zip output with its name, decompressed.
