@@ -129,7 +129,7 @@ fn a_build_killed_at_any_moment_leaves_the_previous_site_or_the_new_one() {
     );
 
     let mut on_disk = 1;
-    let mut rng = Lcg(0x5eed_0f_d15c_105e);
+    let mut rng = Lcg(0x005e_ed0f_d15c_105e);
     let (mut old_kept, mut new_in, mut debris_seen) = (0, 0, 0);
     let window = took.as_millis() as u64 * 11 / 10;
     for trial in 0..trials {

@@ -90,11 +90,17 @@ fn validate(sources: &SiteSources) {
     if let Some(site) = disclose::validate::validate_site(sources, now(), &mut diags) {
         let embargoed = disclose::embargo::apply(site, now());
         for w in &embargoed.withheld {
-            assert!(!w.tokens.is_empty(), "a withheld advisory has no leak tokens");
+            assert!(
+                !w.tokens.is_empty(),
+                "a withheld advisory has no leak tokens"
+            );
         }
     }
     for d in diags.sorted() {
-        assert!(d.line >= 1 && d.column >= 1, "diagnostic without a position: {d:?}");
+        assert!(
+            d.line >= 1 && d.column >= 1,
+            "diagnostic without a position: {d:?}"
+        );
         assert!(d.code.starts_with("disclose::"), "{d:?}");
     }
 }
@@ -113,7 +119,10 @@ pub fn frontmatter(data: &[u8]) {
         let yaml = split.yaml.text;
         let at = yaml.as_ptr() as usize - text.as_ptr() as usize;
         assert!(at + yaml.len() <= text.len());
-        assert!(text.ends_with(&split.body.value), "the body is the file's tail");
+        assert!(
+            text.ends_with(&split.body.value),
+            "the body is the file's tail"
+        );
         let body_at = text.len() - split.body.value.len();
         assert!(body_at >= at + yaml.len(), "the body starts after the YAML");
         let line = text[..body_at].matches('\n').count() + 1;
@@ -187,9 +196,12 @@ pub fn cvss(data: &[u8]) {
     let Some(text) = text(data) else { return };
     if let Ok(c) = Cvss::parse(text) {
         assert!((0.0..=10.0).contains(&c.score), "{c:?}");
-        assert!(((c.score * 10.0).round() - c.score * 10.0).abs() < 1e-9, "{c:?}");
+        assert!(
+            ((c.score * 10.0).round() - c.score * 10.0).abs() < 1e-9,
+            "{c:?}"
+        );
         let expected = match c.score {
-            s if s == 0.0 => "none",
+            s if s <= 0.0 => "none",
             s if s < 4.0 => "low",
             s if s < 7.0 => "medium",
             s if s < 9.0 => "high",
@@ -207,7 +219,10 @@ pub fn markdown_html(data: &[u8]) {
     let active = crate::oracle::active(&html);
     assert!(active.is_empty(), "sanitized HTML has {active:?}:\n{html}");
     let found = disclose::markup::find_active(&html, false);
-    assert!(found.is_empty(), "the finder sees {found:?} in sanitized HTML:\n{html}");
+    assert!(
+        found.is_empty(),
+        "the finder sees {found:?} in sanitized HTML:\n{html}"
+    );
 }
 
 /// The same Markdown options `disclose::markdown` renders with.
@@ -224,7 +239,10 @@ fn md_options() -> pulldown_cmark::Options {
 pub fn markdown_finder(data: &[u8]) {
     let Some(text) = text(data) else { return };
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(text, md_options()));
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pulldown_cmark::Parser::new_ext(text, md_options()),
+    );
     let browser = crate::oracle::active(&html);
     if browser.is_empty() {
         return;
@@ -287,7 +305,8 @@ fn allowed(path: &str) -> bool {
     let ok_name = |n: &str| {
         !n.is_empty()
             && n.len() <= 40
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             && !n.starts_with('.')
     };
     match path.rsplit_once('/') {
