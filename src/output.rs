@@ -148,7 +148,9 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
             None => Ok(()),
         }
     };
-    for o in outputs {
+    // Outputs are scanned in parallel; the first leak in output order is
+    // the one reported, so the message does not depend on scheduling.
+    let scan_one = |o: &Output| -> Result<(), OutputError> {
         leak(o.path.clone(), &o.bytes)?;
         if let Some(text) = is_markup(&o.path)
             .then(|| markup_text(&o.path, &o.bytes))
@@ -162,8 +164,14 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
                 leak(format!("{}!{name}", o.path), &bytes)?;
             }
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    use rayon::prelude::*;
+    outputs
+        .par_iter()
+        .map(scan_one)
+        .find_first(Result::is_err)
+        .unwrap_or(Ok(()))
 }
 
 fn is_markup(path: &str) -> bool {
