@@ -16,7 +16,7 @@ fi
 bin=target/release/disclose-fuzz
 [ -x "$bin" ] || { echo "error: build first: (cd fuzz && cargo afl build --release --locked)" >&2; exit 2; }
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
-export AFL_FORKSRV_INIT_TMOUT=20000 AFL_SKIP_BIN_CHECK=0
+export AFL_FORKSRV_INIT_TMOUT=20000
 failed=0
 for t in "${targets[@]}"; do
   in=$(mktemp -d)
