@@ -13,6 +13,7 @@ pub mod embargo;
 pub mod history;
 pub mod load;
 pub mod markdown;
+pub mod markup;
 pub mod model;
 pub mod output;
 pub mod prenotify;
