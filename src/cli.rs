@@ -63,6 +63,11 @@ pub enum Command {
         signing_key: Option<PathBuf>,
         #[command(flatten)]
         history: HistoryArgs,
+        /// Print where the time went: the wall time of each stage (load,
+        /// validate, the previous site, each target, the history check, the
+        /// swap) and the leak scan, writing and hashing summed over threads.
+        #[arg(long)]
+        timings: bool,
     },
     /// Preview the site on a local web server, rebuilding and reloading open
     /// pages when the sources change.

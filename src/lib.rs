@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod sign;
+pub mod timings;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use jiff::Timestamp;
 
 use diagnostic::{Diagnostic, Diagnostics};
 use load::{LoadError, SiteSources};
+use timings::Timings;
 
 /// What a command runs on.
 #[derive(Debug, Clone)]
@@ -74,14 +76,28 @@ impl CheckReport {
 
 /// Loads and checks every input of the site.
 pub fn check(opts: &Options) -> Result<CheckReport, LoadError> {
+    check_timed(opts, None)
+}
+
+fn check_timed(opts: &Options, timings: Option<&Timings>) -> Result<CheckReport, LoadError> {
     let mut diags = Diagnostics::new();
-    let sources = load::read_site(&opts.root, &mut diags)?;
-    let site = validate::validate_site(&sources, opts.now, &mut diags);
+    let sources = timed(timings, "load", || load::read_site(&opts.root, &mut diags))?;
+    let site = timed(timings, "validate", || {
+        validate::validate_site(&sources, opts.now, &mut diags)
+    });
     Ok(CheckReport {
         sources,
         diagnostics: diags.sorted(),
         site,
     })
+}
+
+/// Runs `f` as the stage `name` of `timings`, when the build is timed.
+fn timed<T>(timings: Option<&Timings>, name: &str, f: impl FnOnce() -> T) -> T {
+    match timings {
+        Some(t) => t.time(name, f),
+        None => f(),
+    }
 }
 
 /// Why a build did not produce a site.
@@ -136,13 +152,11 @@ pub fn render_site(
     Ok((r.outputs, r.embargoed, r.report))
 }
 
-/// What [`render`] made, and with which key.
+/// What [`render`] made.
 struct Rendered {
     outputs: Vec<render::Output>,
     embargoed: embargo::Embargoed,
     report: CheckReport,
-    /// The fingerprint of the key that signed, if any.
-    signed_by: Option<String>,
 }
 
 /// `prior` is what the site being replaced published, if known.
@@ -162,11 +176,11 @@ fn render(
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
         prior,
         preview: false,
+        timings: None,
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;
     Ok(Rendered {
-        signed_by: key.as_ref().map(render::Signer::fingerprint),
         outputs,
         embargoed,
         report,
@@ -200,32 +214,78 @@ pub fn build_with_history(
     out: &std::path::Path,
     policy: &history::Policy,
 ) -> Result<BuildReport, BuildError> {
+    build_timed(opts, out, policy, None)
+}
+
+/// [`build_with_history`], recording where the time goes in `timings`.
+///
+/// The outputs stream from the targets (all running at once) through the
+/// checks — safe paths, the leak scan — and the reading of history facts
+/// into the staging directory, so the site is never held in memory whole;
+/// the staged site replaces `out` only when the history check passes.
+pub fn build_timed(
+    opts: &Options,
+    out: &std::path::Path,
+    policy: &history::Policy,
+    timings: Option<&Timings>,
+) -> Result<BuildReport, BuildError> {
     output::check_out_dir(&opts.root, out)?;
-    let previous = history::load(policy.previous.as_deref().unwrap_or(out))?;
-    let Rendered {
-        outputs,
-        embargoed,
-        report,
-        signed_by,
-    } = render(opts, Some(&previous.published.prior()))?;
-    let rendered = history::Published::from_outputs(&outputs).map_err(|e| render::RenderError {
+    let previous_dir = policy.previous.as_deref().unwrap_or(out);
+    // The site being replaced is read while the sources are checked: the
+    // two do not depend on each other.
+    let (report, previous) = rayon::join(
+        || check_timed(opts, timings),
+        || timed(timings, "previous site", || history::load(previous_dir)),
+    );
+    let (mut report, previous) = (report?, previous?);
+    let Some(site) = report.site.take() else {
+        return Err(BuildError::Content(Box::new(report)));
+    };
+    let key = load_signing_key(opts, &site.config)?;
+    let embargoed = timed(timings, "embargo", || embargo::apply(site, opts.now));
+    let security_txt_expires =
+        render::security_txt::expires_at(&embargoed.public.site.config, opts.now)?;
+    let prior = previous.published.prior();
+    let staging = output::Staging::begin(out, &embargoed.forbidden_tokens())?;
+    let sink = StagedSink {
+        staging: &staging,
+        timings,
+        history: std::sync::Mutex::new(Vec::new()),
+        failure: std::sync::Mutex::new(None),
+    };
+    let ctx = render::RenderContext {
+        public: &embargoed.public,
+        now: opts.now,
+        signer: key.as_ref().map(|k| k as &dyn render::Signer),
+        prior: Some(&prior),
+        preview: false,
+        timings,
+    };
+    let rendered = timed(timings, "render", || render::stream_all(&ctx, &sink));
+    let (facts, failure) = sink.finish();
+    if let Some(e) = failure {
+        return Err(BuildError::Output(e));
+    }
+    rendered?;
+    let new = history::Published::from_parsed(facts).map_err(|e| render::RenderError {
         target: "history",
         message: format!("cannot read back the rendered {e}"),
     })?;
-    let rewrites = history::compare(
-        &previous.published,
-        &rendered,
-        &history::NewSite::of(&embargoed.public.site, opts.now),
-    );
+    let rewrites = timed(timings, "history check", || {
+        history::compare(
+            &previous.published,
+            &new,
+            &history::NewSite::of(&embargoed.public.site, opts.now),
+        )
+    });
     if !rewrites.is_empty() && !policy.allow_rewrite {
         return Err(BuildError::Rewritten {
             previous: previous.dir,
             rewrites,
         });
     }
-    let security_txt_expires =
-        render::security_txt::expires_at(&embargoed.public.site.config, opts.now)?;
-    output::commit(out, &outputs, &embargoed.forbidden_tokens())?;
+    let files = staging.count();
+    timed(timings, "swap", || staging.commit())?;
     Ok(BuildReport {
         history: history::Outcome {
             compared: previous.published.advisory_count(),
@@ -233,11 +293,70 @@ pub fn build_with_history(
             rewrites,
         },
         security_txt_expires,
-        signed_by,
+        signed_by: key.as_ref().map(render::Signer::fingerprint),
         published: embargoed.public.site.advisories.len(),
-        files: outputs.len(),
+        files,
         next_lift: embargoed.next_lift(),
         withheld: embargoed.withheld,
         warnings: report.diagnostics,
     })
+}
+
+/// The sink of a build: each output is checked (path, leak scan), read for
+/// the history check when it bears history, and written into the staging
+/// directory, on whichever thread made it.
+struct StagedSink<'a> {
+    staging: &'a output::Staging,
+    timings: Option<&'a Timings>,
+    history: std::sync::Mutex<Vec<history::ParsedFile>>,
+    /// Why writing stopped, when it did.
+    failure: std::sync::Mutex<Option<output::OutputError>>,
+}
+
+impl StagedSink<'_> {
+    fn work<T>(&self, work: timings::Work, f: impl FnOnce() -> T) -> T {
+        match self.timings {
+            Some(t) => t.work(work, f),
+            None => f(),
+        }
+    }
+
+    /// The history facts in file order, and why writing stopped, if it did.
+    fn finish(self) -> (Vec<history::ParsedFile>, Option<output::OutputError>) {
+        let mut facts = self.history.into_inner().unwrap_or_else(|e| e.into_inner());
+        facts.sort_by(|a, b| a.0.cmp(&b.0));
+        (
+            facts,
+            self.failure.into_inner().unwrap_or_else(|e| e.into_inner()),
+        )
+    }
+}
+
+impl render::Sink for StagedSink<'_> {
+    fn put(&self, o: render::Output) -> Result<(), render::RenderError> {
+        use timings::Work;
+        let result = self
+            .work(Work::LeakScan, || self.staging.check(&o))
+            .and_then(|()| {
+                if let Some(parsed) = self.work(Work::HistoryFacts, || {
+                    history::parse_file(&o.path, &o.bytes)
+                }) && let Ok(mut facts) = self.history.lock()
+                {
+                    facts.push((o.path.clone(), parsed));
+                }
+                self.work(Work::Write, || self.staging.write(&o))
+            });
+        result.map_err(|e| {
+            let message = e.to_string();
+            if let Ok(mut failure) = self.failure.lock()
+                && failure.is_none()
+            {
+                *failure = Some(e);
+            }
+            render::RenderError {
+                target: "output",
+                message,
+            }
+        })
+    }
 }

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             out,
             signing_key,
             history,
-        } => cmd::build::run(cli.root, &clock, out, signing_key, history),
+            timings,
+        } => cmd::build::run(cli.root, &clock, out, signing_key, history, timings),
         cli::Command::Serve {
             clock,
             port,

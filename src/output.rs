@@ -110,68 +110,95 @@ pub fn verify(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputErro
 }
 
 /// Fails on the first output that contains a forbidden token, with its
-/// file and byte offset. HTML and XML may escape characters of a title, so
-/// the escaped spellings are searched as well; a title wrapped over lines is
-/// still a title, so whitespace runs count as one space. Compression hides tokens from
-/// a byte scan, so every entry of a `.zip` output is scanned decompressed;
-/// a leak there is reported as `<archive>!<entry>` with the offset in the entry.
+/// file and byte offset (see [`LeakScanner`]). Outputs are scanned in
+/// parallel; the first leak in output order is the one reported, so the
+/// message does not depend on scheduling.
 pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
-    if forbidden.is_empty() {
+    let Some(scanner) = LeakScanner::new(forbidden)? else {
         return Ok(());
-    }
-    let mut patterns: Vec<String> = Vec::with_capacity(forbidden.len() * 2);
-    let mut original: Vec<usize> = Vec::new();
-    for (i, t) in forbidden.iter().enumerate() {
-        patterns.push(t.clone());
-        original.push(i);
-        let escaped = crate::render::escape_html(t);
-        if escaped != *t {
-            patterns.push(escaped);
-            original.push(i);
-        }
-    }
-    let matcher = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(&patterns)
-        .map_err(|e| OutputError::Io {
-            path: PathBuf::from("<leak scan>"),
-            source: std::io::Error::other(e),
-        })?;
-    let leak = |path: String, bytes: &[u8]| {
-        let folded = crate::embargo::fold_whitespace(bytes);
-        match matcher.find(&folded) {
-            Some(m) => Err(OutputError::Leak {
-                path,
-                offset: crate::embargo::unfolded_offset(bytes, m.start()),
-                token: forbidden[original[m.pattern().as_usize()]].clone(),
-            }),
-            None => Ok(()),
-        }
-    };
-    // Outputs are scanned in parallel; the first leak in output order is
-    // the one reported, so the message does not depend on scheduling.
-    let scan_one = |o: &Output| -> Result<(), OutputError> {
-        leak(o.path.clone(), &o.bytes)?;
-        if let Some(text) = is_markup(&o.path)
-            .then(|| markup_text(&o.path, &o.bytes))
-            .flatten()
-        {
-            leak(format!("{} (visible text)", o.path), text.as_bytes())?;
-        }
-        if o.path.ends_with(".zip") {
-            for (name, bytes) in zip_entries(&o.path, &o.bytes)? {
-                leak(format!("{}!{name} (entry name)", o.path), name.as_bytes())?;
-                leak(format!("{}!{name}", o.path), &bytes)?;
-            }
-        }
-        Ok(())
     };
     use rayon::prelude::*;
     outputs
         .par_iter()
-        .map(scan_one)
+        .map(|o| scanner.scan(o))
         .find_first(Result::is_err)
         .unwrap_or(Ok(()))
+}
+
+/// Finds withheld tokens in outputs. HTML and XML may escape characters of
+/// a title, so the escaped spellings are searched as well; a title wrapped
+/// over lines is still a title, so whitespace runs count as one space.
+/// Compression hides tokens from a byte scan, so every entry of a `.zip`
+/// output is scanned decompressed; a leak there is reported as
+/// `<archive>!<entry>` with the offset in the entry.
+pub struct LeakScanner {
+    matcher: AhoCorasick,
+    /// Pattern index → index into `forbidden`.
+    original: Vec<usize>,
+    forbidden: Vec<String>,
+}
+
+impl LeakScanner {
+    /// A scanner for `forbidden`; `None` when nothing is withheld.
+    pub fn new(forbidden: &[String]) -> Result<Option<LeakScanner>, OutputError> {
+        if forbidden.is_empty() {
+            return Ok(None);
+        }
+        let mut patterns: Vec<String> = Vec::with_capacity(forbidden.len() * 2);
+        let mut original: Vec<usize> = Vec::new();
+        for (i, t) in forbidden.iter().enumerate() {
+            patterns.push(t.clone());
+            original.push(i);
+            let escaped = crate::render::escape_html(t);
+            if escaped != *t {
+                patterns.push(escaped);
+                original.push(i);
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .map_err(|e| OutputError::Io {
+                path: PathBuf::from("<leak scan>"),
+                source: std::io::Error::other(e),
+            })?;
+        Ok(Some(LeakScanner {
+            matcher,
+            original,
+            forbidden: forbidden.to_vec(),
+        }))
+    }
+
+    fn find(&self, path: String, bytes: &[u8]) -> Result<(), OutputError> {
+        let folded = crate::embargo::fold_whitespace(bytes);
+        match self.matcher.find(&folded) {
+            Some(m) => Err(OutputError::Leak {
+                path,
+                offset: crate::embargo::unfolded_offset(bytes, m.start()),
+                token: self.forbidden[self.original[m.pattern().as_usize()]].clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Fails when `o` holds a withheld token: in its bytes, in the text a
+    /// reader of its markup sees, or in an entry of its archive.
+    pub fn scan(&self, o: &Output) -> Result<(), OutputError> {
+        self.find(o.path.clone(), &o.bytes)?;
+        if let Some(text) = is_markup(&o.path)
+            .then(|| markup_text(&o.path, &o.bytes))
+            .flatten()
+        {
+            self.find(format!("{} (visible text)", o.path), text.as_bytes())?;
+        }
+        if o.path.ends_with(".zip") {
+            for (name, bytes) in zip_entries(&o.path, &o.bytes)? {
+                self.find(format!("{}!{name} (entry name)", o.path), name.as_bytes())?;
+                self.find(format!("{}!{name}", o.path), &bytes)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn is_markup(path: &str) -> bool {
@@ -397,41 +424,139 @@ pub fn create_new_files(dir: &Path, files: &[Output]) -> Result<Vec<PathBuf>, Ou
 }
 
 /// Writes `outputs` into a fresh staging directory beside `out_dir` and
-/// swaps it in place of `out_dir` in one step (see [`swap`]), so that at
-/// every moment — even when the process is killed — `out_dir` is the whole
-/// previous site or the whole new one. Builds into the same directory take
-/// turns (a lock on the parent directory), and each clears what a killed
-/// build left behind before it starts.
+/// swaps it in place of `out_dir` (see [`Staging`]).
 pub fn commit(out_dir: &Path, outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
     verify(outputs, forbidden)?;
-    check_replaceable(out_dir)?;
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let failed = |path: &Path| {
-        let out = out_dir.to_path_buf();
-        let path = path.to_path_buf();
-        move |source| OutputError::Commit { out, path, source }
-    };
-    fs::create_dir_all(&parent).map_err(failed(&parent))?;
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let _lock = lock_dir(&parent).map_err(failed(&parent))?;
-    clear_debris(&parent, &name, out_dir).map_err(failed(&parent))?;
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.staging-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-
-    let result = write_tree(&staging, outputs)
-        .map_err(|(path, e)| failed(&path)(e))
-        .and_then(|()| swap(&staging, out_dir, &old).map_err(|(path, e)| failed(&path)(e)));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+    let staging = Staging::begin(out_dir, &[])?;
+    for o in outputs {
+        staging.put(o)?;
     }
-    result
+    staging.commit()
+}
+
+/// A new site being written into a staging directory beside `out_dir`,
+/// one output at a time and from many threads, each output checked (a
+/// safe relative path, given once, no withheld token in any byte) before
+/// it is written; then swapped in place of `out_dir` in one step (see
+/// [`swap`]), so that at every moment — even when the process is killed —
+/// `out_dir` is the whole previous site or the whole new one. Dropped
+/// without [`Staging::commit`], the staging directory is removed and the
+/// previous site stays as it was. Builds into the same directory take
+/// turns (a lock on the parent directory, held from [`Staging::begin`] to
+/// the end), and each clears what a killed build left behind first.
+pub struct Staging {
+    out_dir: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    scanner: Option<LeakScanner>,
+    /// The paths written so far, and the folders made for them.
+    written: std::sync::Mutex<(BTreeSet<String>, BTreeSet<PathBuf>)>,
+    committed: bool,
+    _lock: fs::File,
+}
+
+impl Staging {
+    /// Prepares to replace `out_dir`, refusing any output that holds one of
+    /// `forbidden`.
+    pub fn begin(out_dir: &Path, forbidden: &[String]) -> Result<Staging, OutputError> {
+        check_replaceable(out_dir)?;
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let failed = |path: &Path| commit_error(out_dir, path);
+        fs::create_dir_all(&parent).map_err(failed(&parent))?;
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let lock = lock_dir(&parent).map_err(failed(&parent))?;
+        clear_debris(&parent, &name, out_dir).map_err(failed(&parent))?;
+        let pid = std::process::id();
+        let staging = parent.join(format!(".{name}.staging-{pid}"));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(failed(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(failed(&staging))?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            old: parent.join(format!(".{name}.old-{pid}")),
+            staging,
+            scanner: LeakScanner::new(forbidden)?,
+            written: std::sync::Mutex::new((BTreeSet::new(), BTreeSet::new())),
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// Checks `o` and writes it into the staging directory.
+    pub fn put(&self, o: &Output) -> Result<(), OutputError> {
+        self.check(o)?;
+        self.write(o)
+    }
+
+    /// What [`Staging::put`] checks: a safe path, given once, and no
+    /// withheld token.
+    pub fn check(&self, o: &Output) -> Result<(), OutputError> {
+        if !is_safe_output_path(&o.path) {
+            return Err(OutputError::UnsafePath(o.path.clone()));
+        }
+        if let Some(scanner) = &self.scanner {
+            scanner.scan(o)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `o`, checked, into the staging directory.
+    pub fn write(&self, o: &Output) -> Result<(), OutputError> {
+        let path = self.staging.join(&o.path);
+        let dir = path.parent().map(Path::to_path_buf);
+        {
+            let mut written = self.written.lock().map_err(|_| {
+                commit_error(&self.out_dir, &path)(std::io::Error::other(
+                    "a writing thread panicked",
+                ))
+            })?;
+            if !written.0.insert(o.path.clone()) {
+                return Err(OutputError::DuplicatePath(o.path.clone()));
+            }
+            if let Some(dir) = dir.filter(|d| !written.1.contains(d)) {
+                fs::create_dir_all(&dir).map_err(commit_error(&self.out_dir, &dir))?;
+                written.1.insert(dir);
+            }
+        }
+        fs::write(&path, &o.bytes).map_err(commit_error(&self.out_dir, &path))
+    }
+
+    /// How many outputs were written.
+    pub fn count(&self) -> usize {
+        self.written.lock().map_or(0, |w| w.0.len())
+    }
+
+    /// Swaps the staged site in place of the output directory.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        self.committed = true;
+        let result = swap(&self.staging, &self.out_dir, &self.old)
+            .map_err(|(path, e)| commit_error(&self.out_dir, &path)(e));
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        result
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn commit_error(out_dir: &Path, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + use<> {
+    let out = out_dir.to_path_buf();
+    let path = path.to_path_buf();
+    move |source| OutputError::Commit { out, path, source }
 }
 
 /// The names a build's staging and old directories take beside `name`.
@@ -485,25 +610,6 @@ fn lock_dir(dir: &Path) -> std::io::Result<fs::File> {
 }
 
 type Failed = (PathBuf, std::io::Error);
-
-fn write_tree(staging: &Path, outputs: &[Output]) -> Result<(), Failed> {
-    let at = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| (p, e)
-    };
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(at(staging))?;
-    }
-    fs::create_dir(staging).map_err(at(staging))?;
-    for o in outputs {
-        let path = staging.join(&o.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(at(dir))?;
-        }
-        fs::write(&path, &o.bytes).map_err(at(&path))?;
-    }
-    Ok(())
-}
 
 /// Replaces `out_dir` with `staging`. Where the system can exchange two
 /// paths in one step (Linux `renameat2(RENAME_EXCHANGE)`), it does, and

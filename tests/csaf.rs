@@ -40,6 +40,7 @@ fn render(root: PathBuf, now: &str, signer: Option<&dyn Signer>) -> Vec<Output> 
         signer,
         prior: None,
         preview: false,
+        timings: None,
     };
     let mut outputs = disclose::render::csaf::Csaf.render(&ctx).unwrap();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));

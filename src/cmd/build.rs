@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
 use disclose::history::{Outcome, Policy};
-use disclose::{BuildError, Options, build_with_history};
+use disclose::timings::Timings;
+use disclose::{BuildError, Options, build_timed};
 
 use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, usage_error};
 use crate::cli::{ClockArgs, HistoryArgs};
@@ -16,6 +17,7 @@ pub fn run(
     out: PathBuf,
     signing_key: Option<PathBuf>,
     history: HistoryArgs,
+    timings: bool,
 ) -> ExitCode {
     let now = match super::resolve_clock(clock) {
         Ok(t) => t,
@@ -28,7 +30,13 @@ pub fn run(
         allow_rewrite: history.allow_rewrite,
     };
     let opts = Options { root, now, signing };
-    match build_with_history(&opts, &out, &policy) {
+    let started = std::time::Instant::now();
+    let profile = timings.then(Timings::new);
+    let result = build_timed(&opts, &out, &policy, profile.as_ref());
+    if let Some(profile) = &profile {
+        eprint!("{}", profile.render(started.elapsed()));
+    }
+    match result {
         Ok(report) => {
             print_history(&report.history);
             eprintln!(

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use read::{
-    CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, Published, Revision, Source, Stamp,
-    digest, source_of,
+    CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, ParsedFile, Published, Revision,
+    Source, Stamp, digest, parse_file, source_of,
 };
 
 use crate::render::paths;

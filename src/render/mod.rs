@@ -13,6 +13,7 @@ pub mod security_txt;
 use jiff::Timestamp;
 
 use crate::embargo::PublicSite;
+use crate::timings::{Timings, Work};
 
 /// One file of the built site: a relative, `/`-separated path and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,52 @@ pub struct RenderContext<'a> {
     /// then says so and asks not to be indexed. Only `disclose serve
     /// --embargoed` sets it; `build` never does.
     pub preview: bool,
+    /// Where the time goes, when the build is asked (`build --timings`).
+    pub timings: Option<&'a Timings>,
+}
+
+impl RenderContext<'_> {
+    /// Runs `f` as part of `work`, timed when the build is timed.
+    pub fn work<T>(&self, work: Work, f: impl FnOnce() -> T) -> T {
+        match self.timings {
+            Some(t) => t.work(work, f),
+            None => f(),
+        }
+    }
+}
+
+/// Where outputs go as soon as they are made: the staged tree of a build
+/// (scanned for leaks and written as they come, so the site is never held
+/// in memory whole), or a list for the outputs kept in memory.
+pub trait Sink: Sync {
+    /// Takes one output. An error stops the rendering.
+    fn put(&self, output: Output) -> Result<(), RenderError>;
+}
+
+/// Keeps every output in memory.
+#[derive(Debug, Default)]
+pub struct Collect(std::sync::Mutex<Vec<Output>>);
+
+impl Collect {
+    /// The outputs, sorted by path.
+    pub fn into_sorted(self) -> Vec<Output> {
+        let mut outputs = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        outputs
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, output: Output) -> Result<(), RenderError> {
+        self.0
+            .lock()
+            .map_err(|_| RenderError {
+                target: "output",
+                message: "a rendering thread panicked".into(),
+            })?
+            .push(output);
+        Ok(())
+    }
 }
 
 /// An OpenPGP signing key as the targets use it. Signatures are made at the
@@ -70,7 +117,22 @@ pub struct RenderError {
 /// One kind of output (HTML pages, a feed format, …).
 pub trait Target: Sync {
     fn name(&self) -> &'static str;
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError>;
+
+    /// Every output of the target.
+    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+        let all = Collect::default();
+        self.stream(ctx, &all)?;
+        Ok(all.into_sorted())
+    }
+
+    /// Puts each output into `sink` as soon as it is made. A target that
+    /// makes many outputs streams them; the others render all, then put.
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+        for output in self.render(ctx)? {
+            sink.put(output)?;
+        }
+        Ok(())
+    }
 }
 
 /// Every target the build runs, in a fixed order.
@@ -87,12 +149,24 @@ pub fn targets() -> Vec<Box<dyn Target>> {
 
 /// Runs every target; outputs come back sorted by path.
 pub fn render_all(ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
-    let mut outputs = Vec::new();
-    for target in targets() {
-        outputs.extend(target.render(ctx)?);
-    }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(outputs)
+    let all = Collect::default();
+    stream_all(ctx, &all)?;
+    Ok(all.into_sorted())
+}
+
+/// Runs every target at once, each putting its outputs into `sink` as it
+/// makes them. The targets do not depend on one another. Of several
+/// failures, the first target's (in [`targets`] order) is reported.
+pub fn stream_all(ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+    use rayon::prelude::*;
+    let results: Vec<Result<(), RenderError>> = targets()
+        .par_iter()
+        .map(|target| match ctx.timings {
+            Some(t) => t.time_at(1, target.name(), || target.stream(ctx, sink)),
+            None => target.stream(ctx, sink),
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// Escapes text for HTML element content and attribute values.

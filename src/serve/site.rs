@@ -63,6 +63,7 @@ pub fn render(opts: &Options, embargoed: bool) -> Result<Rendered, BuildError> {
         signer: None,
         prior: None,
         preview: true,
+        timings: None,
     };
     let outputs = render::render_all(&ctx)?;
     Ok(Rendered {
