@@ -7,6 +7,8 @@
 //! Every stage before [`output`] is pure and works in memory; [`check`] and
 //! [`build`] share it.
 
+pub mod announce;
+pub mod calendar;
 pub mod config;
 pub mod diagnostic;
 pub mod embargo;
@@ -16,11 +18,13 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod prenotify;
+pub mod release;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod sign;
+pub mod text;
 pub mod validate;
 
 use std::path::PathBuf;

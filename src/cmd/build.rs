@@ -7,7 +7,9 @@ use disclose::diagnostic::render_human;
 use disclose::history::{Outcome, Policy};
 use disclose::{BuildError, Options, build_with_history};
 
-use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, usage_error};
+use disclose::text::count;
+
+use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, time, usage_error};
 use crate::cli::{ClockArgs, HistoryArgs};
 
 pub fn run(
@@ -32,24 +34,25 @@ pub fn run(
         Ok(report) => {
             print_history(&report.history);
             eprintln!(
-                "built {} files into {} for {now}: {} advisories published, {} withheld",
-                report.files,
+                "built {} into {} for {}: {} published, {} withheld",
+                count(report.files, "file", "files"),
                 out.display(),
-                report.published,
+                time(now),
+                count(report.published, "advisory", "advisories"),
                 report.withheld.len()
             );
             for w in &report.withheld {
-                eprintln!("  withheld {} until {}", w.id, w.lifts_at);
+                eprintln!("  withheld {} until {}", w.id, time(w.lifts_at));
             }
             if let Some(next) = report.next_lift {
-                eprintln!("next embargo lifts at {next}: rebuild then");
+                eprintln!("next embargo lifts at {}: rebuild then", time(next));
             }
             if let Some(fingerprint) = &report.signed_by {
                 eprintln!("signed with OpenPGP key {fingerprint}");
             }
             eprintln!(
                 "security.txt expires at {}: build again before then",
-                report.security_txt_expires
+                time(report.security_txt_expires)
             );
             exit(OK)
         }
@@ -76,8 +79,8 @@ pub fn run(
                 eprintln!("{}", r.render("error", &previous));
             }
             eprintln!(
-                "error: the new site rewrites {} published fact(s) of {}; build stopped, {} left unchanged",
-                rewrites.len(),
+                "error: the new site rewrites {} of {}; build stopped, {} left unchanged",
+                count(rewrites.len(), "published fact", "published facts"),
                 previous.display(),
                 out.display()
             );
@@ -107,12 +110,18 @@ fn print_history(outcome: &Outcome) {
             "no earlier site in {}: first build, no history to keep",
             outcome.previous.display()
         ),
+        (1, 0) => eprintln!(
+            "history kept: the advisory published in {} keeps its ids, dates and revisions",
+            outcome.previous.display()
+        ),
         (n, 0) => eprintln!(
             "history kept: the {n} advisories published in {} keep their ids, dates and revisions",
             outcome.previous.display()
         ),
         (n, k) => eprintln!(
-            "warning: {k} rewrite(s) of the history of {n} advisories in {} allowed by --allow-rewrite",
+            "warning: {} of the history of {} in {} allowed by --allow-rewrite",
+            count(k, "rewrite", "rewrites"),
+            count(n, "advisory", "advisories"),
             outcome.previous.display()
         ),
     }

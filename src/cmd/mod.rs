@@ -1,7 +1,9 @@
 //! One thin module per subcommand: turn arguments into [`Options`], call the
 //! library, print, and pick the exit code.
 
+pub mod announce;
 pub mod build;
+pub mod calendar;
 pub mod check;
 pub mod embargo;
 pub mod init;
@@ -83,6 +85,43 @@ pub fn checked_site(opts: &disclose::Options) -> Result<disclose::model::Site, E
         );
         exit(CONTENT_ERROR)
     })
+}
+
+/// Prints why a command that reads the whole site made nothing, and picks
+/// the exit code: content problems (the site's errors, a leak, a bad key
+/// named in site.toml, a broken template) are 1, usage and I/O problems 2.
+pub fn site_error(e: disclose::BuildError) -> ExitCode {
+    use disclose::BuildError;
+    match e {
+        BuildError::Content(report) => {
+            eprint!(
+                "{}",
+                disclose::diagnostic::render_human(&report.diagnostics, |f| report
+                    .sources
+                    .text_of(f))
+            );
+            eprintln!("error: the site has errors; nothing written");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::Output(e) if e.is_content_error() => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::SigningKey(e) if e.is_content_error() => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::Render(e) => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        e => usage_error(e),
+    }
+}
+
+/// A time as the command line prints it: to the second, in UTC.
+pub fn time(t: Timestamp) -> String {
+    disclose::text::utc_second(t)
 }
 
 /// Prints a usage or I/O error and returns exit code 2.

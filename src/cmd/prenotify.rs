@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use disclose::diagnostic::render_human;
+use disclose::Options;
 use disclose::prenotify::{self, PrenotifyError};
-use disclose::{BuildError, Options};
 
 use super::{CONTENT_ERROR, OK, exit, usage_error};
 use crate::cli::ClockArgs;
@@ -28,11 +27,18 @@ pub fn run(
     match prenotify::write(&opts, ids, &out) {
         Ok((made, written)) => {
             if made.releases.is_empty() {
-                println!("no advisories under embargo at {now}: nothing to write");
+                println!(
+                    "no advisories under embargo at {}: nothing to write",
+                    super::time(now)
+                );
                 return exit(OK);
             }
             for r in &made.releases {
-                println!("release at {}: {}", r.release_at, r.advisories.join(", "));
+                println!(
+                    "release at {}: {}",
+                    super::time(r.release_at),
+                    r.advisories.join(", ")
+                );
                 println!("  {}", r.site_status());
                 if !r.left_out.is_empty() {
                     println!(
@@ -50,30 +56,10 @@ pub fn run(
             }
             exit(OK)
         }
-        Err(PrenotifyError::Build(BuildError::Content(report))) => {
-            eprint!(
-                "{}",
-                render_human(&report.diagnostics, |f| report.sources.text_of(f))
-            );
-            eprintln!("error: the site has errors; nothing written");
-            exit(CONTENT_ERROR)
-        }
         Err(e @ (PrenotifyError::UnknownId(_) | PrenotifyError::Published { .. })) => {
             eprintln!("error: {e}");
             exit(CONTENT_ERROR)
         }
-        Err(PrenotifyError::Build(BuildError::Output(e))) if e.is_content_error() => {
-            eprintln!("error: {e}");
-            exit(CONTENT_ERROR)
-        }
-        Err(PrenotifyError::Build(BuildError::SigningKey(e))) if e.is_content_error() => {
-            eprintln!("error: {e}");
-            exit(CONTENT_ERROR)
-        }
-        Err(PrenotifyError::Build(BuildError::Render(e))) => {
-            eprintln!("error: {e}");
-            exit(CONTENT_ERROR)
-        }
-        Err(e) => usage_error(e),
+        Err(PrenotifyError::Build(e)) => super::site_error(e),
     }
 }
