@@ -130,7 +130,7 @@ pub fn prepare(opts: &Options, query: Option<&str>) -> Result<ReleaseDay, Announ
         slug: r.slug.clone(),
         title,
         advisories: r.advisories.iter().map(|a| a.id.to_string()).collect(),
-        cve_ids: r.cve_ids().into_iter().map(str::to_string).collect(),
+        cve_ids: r.cve_ids(),
         texts,
         signed_by: key.as_ref().map(Signer::fingerprint),
         announce_list: announce_to.map(str::to_string),
@@ -203,9 +203,11 @@ fn header(t: &mut String, name: &str, value: &str) {
 }
 
 fn ids_of(a: &Advisory) -> String {
-    let cves: Vec<&str> = a.cve_ids().map(|c| c.as_str()).collect();
+    let cves: Vec<String> = a.cve_ids().iter().map(|c| c.to_string()).collect();
     if cves.is_empty() {
         a.id.to_string()
+    } else if cves.iter().any(|c| c == a.id.as_str()) {
+        cves.join(", ")
     } else {
         format!("{} ({})", cves.join(", "), a.id)
     }
@@ -446,7 +448,11 @@ fn records(config: &SiteConfig, a: &Advisory) -> Vec<(&'static str, String)> {
         ("OSV", paths::osv_record(config, a)),
         ("CSAF", paths::csaf_document(a)),
     ];
-    out.extend(a.cve_ids().map(|c| ("CVE JSON 5", paths::cve_record(c))));
+    out.extend(
+        a.cve_ids()
+            .iter()
+            .map(|c| ("CVE JSON 5", paths::cve_record(c))),
+    );
     out
 }
 
@@ -555,7 +561,7 @@ fn cve_step(public: &PublicSite, r: &SecurityRelease<'_>) -> Result<Vec<Output>,
         public,
         now: r.published,
         signer: None,
-        published_before: None,
+        prior: None,
         preview: false,
     };
     let records = crate::render::cve::Cve
@@ -567,7 +573,7 @@ fn cve_step(public: &PublicSite, r: &SecurityRelease<'_>) -> Result<Vec<Output>,
         for cve in a.cve_ids() {
             let record = records
                 .iter()
-                .find(|o| o.path == paths::cve_record(cve))
+                .find(|o| o.path == paths::cve_record(&cve))
                 .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.bytes).ok());
             let Some(cna) = record.as_ref().map(|v| &v["containers"]["cna"]) else {
                 continue;
@@ -579,7 +585,7 @@ fn cve_step(public: &PublicSite, r: &SecurityRelease<'_>) -> Result<Vec<Output>,
                 })
             })?;
             bytes.push(b'\n');
-            let file = paths::announce_cve_container(&r.slug, cve);
+            let file = paths::announce_cve_container(&r.slug, &cve);
             let verb = if a.is_withdrawn() {
                 "reject"
             } else {

@@ -167,10 +167,7 @@ pub fn calendar(site: &Site, now: Timestamp) -> Calendar<'_> {
                 announced.unwrap_or_else(|| days_before(release_at, settings.prenotify_days));
             // The confidential packet names the CVE ids: they come first.
             let cve_at = days_before(release_at, settings.cve_request_days).min(prenotify_at);
-            let without_cve = members
-                .iter()
-                .filter(|a| a.cve_ids().next().is_none())
-                .count();
+            let without_cve = members.iter().filter(|a| a.cve_ids().is_empty()).count();
             let cve = if without_cve == 0 {
                 step(
                     StepKind::RequestCve,

@@ -15,6 +15,7 @@ pub mod embargo;
 pub mod history;
 pub mod load;
 pub mod markdown;
+pub mod markup;
 pub mod model;
 pub mod output;
 pub mod prenotify;
@@ -148,10 +149,10 @@ struct Rendered {
     signed_by: Option<String>,
 }
 
-/// `published_before` is what the site being replaced published, if known.
+/// `prior` is what the site being replaced published, if known.
 fn render(
     opts: &Options,
-    published_before: Option<&history::Published>,
+    prior: Option<&render::prior::PriorSite>,
 ) -> Result<Rendered, BuildError> {
     let mut report = check(opts)?;
     let Some(site) = report.site.take() else {
@@ -163,7 +164,7 @@ fn render(
         public: &embargoed.public,
         now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
-        published_before,
+        prior,
         preview: false,
     };
     let outputs = render::render_all(&ctx)?;
@@ -210,7 +211,7 @@ pub fn build_with_history(
         embargoed,
         report,
         signed_by,
-    } = render(opts, Some(&previous.published))?;
+    } = render(opts, Some(&previous.published.prior()))?;
     let rendered = history::Published::from_outputs(&outputs).map_err(|e| render::RenderError {
         target: "history",
         message: format!("cannot read back the rendered {e}"),
@@ -218,7 +219,7 @@ pub fn build_with_history(
     let rewrites = history::compare(
         &previous.published,
         &rendered,
-        &embargoed.public.site.config.osv.id_prefix,
+        &history::NewSite::of(&embargoed.public.site, opts.now),
     );
     if !rewrites.is_empty() && !policy.allow_rewrite {
         return Err(BuildError::Rewritten {

@@ -167,10 +167,11 @@ impl<'a> SecurityRelease<'a> {
     }
 
     /// Every CVE id of its advisories, in advisory order.
-    pub fn cve_ids(&self) -> Vec<&'a str> {
+    pub fn cve_ids(&self) -> Vec<String> {
         self.advisories
             .iter()
-            .flat_map(|a| a.cve_ids().map(|c| c.as_str()))
+            .flat_map(|a| a.cve_ids())
+            .map(|c| c.to_string())
             .collect()
     }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use disclose::Options;
-use disclose::model::{Advisory, Site};
+use disclose::model::{Advisory, Site, ranges};
 use disclose::render::paths;
 use serde_json::Value;
 
@@ -56,6 +56,9 @@ struct Facts {
     published: String,
     /// The last change: a withdrawal, else `modified`.
     updated: String,
+    /// The last change of the records (which a new release of a series
+    /// without a fix also makes).
+    revised: String,
     withdrawn: bool,
     severity: Option<String>,
     /// Series with released versions that the advisory lists: first
@@ -79,10 +82,19 @@ impl Facts {
             .collect();
         Facts {
             id: a.id.to_string(),
-            aliases: a.aliases.iter().map(|x| x.to_string()).collect(),
-            cves: a.cve_ids().map(|x| x.to_string()).collect(),
+            aliases: a
+                .vulnerability_ids()
+                .iter()
+                .map(|x| x.to_string())
+                .collect(),
+            cves: a.cve_ids().iter().map(|x| x.to_string()).collect(),
             published: paths::utc_timestamp(a.published.at),
             updated: paths::utc_timestamp(a.withdrawn.as_ref().map_or(a.modified, |w| w.at)),
+            revised: paths::utc_timestamp(ranges::last_change(
+                a,
+                &site.releases,
+                NOW.parse().unwrap(),
+            )),
             withdrawn: a.is_withdrawn(),
             severity: a.severity.clone(),
             series,
@@ -167,10 +179,15 @@ fn check_osv(b: &Built, a: &Advisory, f: &Facts) {
         "{}: OSV published",
         f.id
     );
-    // OSV's `modified` also moves when a new release widens `versions`.
-    assert!(
-        osv["modified"].as_str().unwrap() >= f.updated.as_str(),
+    assert_eq!(
+        osv["modified"].as_str(),
+        Some(f.revised.as_str()),
         "{}: OSV modified",
+        f.id
+    );
+    assert!(
+        f.revised >= f.updated,
+        "{}: records revised before the advisory",
         f.id
     );
     assert_eq!(
@@ -185,45 +202,72 @@ fn check_osv(b: &Built, a: &Advisory, f: &Facts) {
         "{}: OSV severity",
         f.id
     );
+    let affected = osv["affected"].as_array().cloned().unwrap_or_default();
+    assert!(affected.len() <= 1, "{}: one affected package", f.id);
     let mut ranges = BTreeMap::new();
-    for affected in osv["affected"].as_array().into_iter().flatten() {
-        for r in affected["ranges"].as_array().into_iter().flatten() {
-            if r["type"] != "ECOSYSTEM" {
-                continue;
-            }
-            let series = r["database_specific"]["series"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let mut introduced = None;
-            let mut fixed = None;
-            for e in r["events"].as_array().unwrap() {
-                if let Some(v) = e["introduced"].as_str() {
-                    introduced = Some(v.to_string());
-                }
-                if let Some(v) = e["fixed"].as_str() {
-                    fixed = Some(v.to_string());
-                }
-            }
-            ranges.insert(series, (introduced.unwrap(), fixed));
+    let mut pairs = BTreeSet::new();
+    for affected in &affected {
+        let eco: Vec<&Value> = affected["ranges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] == "ECOSYSTEM")
+            .collect();
+        assert!(eco.len() <= 1, "{}: one ECOSYSTEM range", f.id);
+        let events: Vec<(String, String)> = eco
+            .iter()
+            .flat_map(|r| r["events"].as_array().into_iter().flatten())
+            .map(|e| {
+                let (k, v) = e.as_object().unwrap().iter().next().unwrap();
+                (k.clone(), v.as_str().unwrap().to_string())
+            })
+            .collect();
+        for pair in events.chunks(2) {
+            pairs.insert(pair.to_vec());
+        }
+        for s in affected["database_specific"]["series"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let Some(introduced) = s["introduced"].as_str() else {
+                continue; // a branch: no released version
+            };
+            let fixed = s["fixed"].as_str().map(String::from);
+            let end = match (&fixed, s["last_affected"].as_str()) {
+                (Some(fix), _) => ("fixed".to_string(), fix.clone()),
+                (None, Some(last)) => ("last_affected".to_string(), last.to_string()),
+                (None, None) => continue,
+            };
+            assert!(
+                pairs.contains(&vec![
+                    ("introduced".to_string(), introduced.to_string()),
+                    end
+                ]),
+                "{}: OSV series {} has no pair of events",
+                f.id,
+                s["series"]
+            );
+            ranges.insert(
+                s["series"].as_str().unwrap().to_string(),
+                (introduced.to_string(), fixed),
+            );
         }
     }
     assert_eq!(ranges, f.series, "{}: OSV ranges", f.id);
 }
 
-/// Product id → version, from the product tree's purls.
-fn csaf_products(doc: &Value) -> BTreeMap<String, String> {
-    fn walk(node: &Value, out: &mut BTreeMap<String, String>) {
+/// Product id → (branch category, branch name) of the product tree's leaves.
+fn csaf_products(doc: &Value) -> BTreeMap<String, (String, String)> {
+    fn walk(node: &Value, out: &mut BTreeMap<String, (String, String)>) {
         if let Some(p) = node.get("product") {
-            let purl = p["product_identification_helper"]["purl"]
-                .as_str()
-                .unwrap_or("");
-            if let Some((_, version)) = purl.rsplit_once('@') {
-                out.insert(
-                    p["product_id"].as_str().unwrap().to_string(),
-                    version.to_string(),
-                );
-            }
+            out.insert(
+                p["product_id"].as_str().unwrap().to_string(),
+                (
+                    node["category"].as_str().unwrap().to_string(),
+                    node["name"].as_str().unwrap().to_string(),
+                ),
+            );
         }
         for b in node["branches"].as_array().into_iter().flatten() {
             walk(b, out);
@@ -246,7 +290,7 @@ fn check_csaf(b: &Built, a: &Advisory, f: &Facts) {
     );
     assert_eq!(
         tracking["current_release_date"],
-        f.updated.as_str(),
+        f.revised.as_str(),
         "{}: CSAF current release",
         f.id
     );
@@ -267,28 +311,40 @@ fn check_csaf(b: &Built, a: &Advisory, f: &Facts) {
         return;
     }
     let products = csaf_products(&doc);
-    let status = |kind: &str| -> BTreeSet<String> {
+    let status = |kind: &str| -> BTreeSet<(String, String)> {
         strings(&vuln["product_status"][kind])
             .iter()
             .filter_map(|id| products.get(id).cloned())
             .collect()
     };
     let (affected, fixed) = (status("known_affected"), status("fixed"));
+    let purl_type = b
+        .site
+        .config
+        .project
+        .package
+        .purl
+        .trim_start_matches("pkg:")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
     for (series, (first, fix)) in &f.series {
-        assert!(
-            affected.contains(first),
-            "{}: CSAF {series} {first} affected",
-            f.id
-        );
+        let lower = format!("vers:{purl_type}/>={first}");
+        let range = affected
+            .iter()
+            .find(|(cat, name)| cat == "product_version_range" && name.starts_with(&lower))
+            .unwrap_or_else(|| panic!("{}: CSAF {series} affected from {first}", f.id));
         if let Some(fix) = fix {
-            assert!(
-                fixed.contains(fix),
-                "{}: CSAF {series} fixed in {fix}",
+            assert_eq!(
+                range.1,
+                format!("{lower}|<{fix}"),
+                "{}: CSAF {series} affected before {fix}",
                 f.id
             );
             assert!(
-                !affected.contains(fix),
-                "{}: CSAF {fix} both affected and fixed",
+                fixed.contains(&("product_version".to_string(), fix.clone())),
+                "{}: CSAF {series} fixed in {fix}",
                 f.id
             );
         }
@@ -297,7 +353,7 @@ fn check_csaf(b: &Built, a: &Advisory, f: &Facts) {
 
 fn check_cve(b: &Built, a: &Advisory, f: &Facts) {
     for cve in a.cve_ids() {
-        let record = b.json(&paths::cve_record(cve));
+        let record = b.json(&paths::cve_record(&cve));
         let meta = &record["cveMetadata"];
         assert_eq!(meta["cveId"], cve.as_str());
         if f.withdrawn {
@@ -308,6 +364,11 @@ fn check_cve(b: &Built, a: &Advisory, f: &Facts) {
             meta["datePublished"],
             f.published.as_str(),
             "{cve}: CVE published"
+        );
+        assert_eq!(
+            meta["dateUpdated"],
+            f.revised.as_str(),
+            "{cve}: CVE updated"
         );
         let cna = &record["containers"]["cna"];
         let versions: Vec<&Value> = cna["affected"]

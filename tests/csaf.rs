@@ -38,7 +38,7 @@ fn render(root: PathBuf, now: &str, signer: Option<&dyn Signer>) -> Vec<Output> 
         public: &embargoed.public,
         now: opts.now,
         signer,
-        published_before: None,
+        prior: None,
         preview: false,
     };
     let mut outputs = disclose::render::csaf::Csaf.render(&ctx).unwrap();
@@ -74,7 +74,9 @@ fn status_of(doc: &Value) -> (Vec<String>, Vec<String>, Vec<String>) {
 }
 
 fn doc_of(site: &Site, a: &Advisory) -> Value {
-    serde_json::to_value(document::build(site, a, None)).unwrap()
+    let now = NOW.parse().unwrap();
+    let changes = document::changes(a, &site.releases, now, None);
+    serde_json::to_value(document::build(site, a, now, &changes)).unwrap()
 }
 
 const WHITE: &str = ".well-known/csaf/white/";
@@ -293,6 +295,21 @@ fn collect_products(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The branch names of the product tree's leaves.
+fn csaf_leaves(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        if v.get("product").is_some() {
+            out.push(v["name"].as_str().unwrap().to_string());
+        }
+        for b in v["branches"].as_array().into_iter().flatten() {
+            walk(b, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&doc["product_tree"], &mut out);
+    out
+}
+
 fn ids(products: &Products, status: Status) -> Vec<String> {
     products.ids_with(status)
 }
@@ -301,36 +318,70 @@ fn ids(products: &Products, status: Status) -> Vec<String> {
 fn introduced_and_fixed_per_series() {
     let site = checked_site(fixture(), NOW);
     let a = advisory(&site, "QUILL-2025-0001");
-    let p = Products::of(&site.config, &site.releases, a);
+    let p = Products::of(&site.config, &site.releases, a, NOW.parse().unwrap());
     // 1.1: affected from its first release up to the fix; 1.0: from
-    // `introduced`, so 1.0.0 is not affected; main, unlisted and supported
-    // on the publish date, is not affected.
-    assert_eq!(ids(&p, Status::Affected), ["quill-1.1.0", "quill-1.0.1"]);
+    // `introduced`, so the releases before it are not affected; main,
+    // unlisted and supported on the publish date, is not affected.
     assert_eq!(
-        ids(&p, Status::Fixed),
-        ["quill-1.1.1", "quill-1.1.2", "quill-1.0.2"]
+        ids(&p, Status::Affected),
+        ["quill-1.1-affected", "quill-1.0-affected"]
     );
+    assert_eq!(ids(&p, Status::Fixed), ["quill-1.1.1", "quill-1.0.2"]);
     assert_eq!(
         ids(&p, Status::NotAffected),
-        ["quill-branch-main", "quill-1.0.0"]
+        ["quill-branch-main", "quill-1.0-before-1.0.1"]
+    );
+    let names: Vec<(&str, &str)> = p
+        .products
+        .iter()
+        .map(|p| (p.category, p.version_name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("product_version", "main"),
+            ("product_version_range", "vers:cargo/>=1.1.0|<1.1.1"),
+            ("product_version", "1.1.1"),
+            ("product_version_range", "vers:cargo/>=1.0.0|<1.0.1"),
+            ("product_version_range", "vers:cargo/>=1.0.1|<1.0.2"),
+            ("product_version", "1.0.2"),
+        ]
     );
     let purls: Vec<Option<&str>> = p.products.iter().map(|p| p.purl.as_deref()).collect();
     assert_eq!(purls[0], None);
-    assert_eq!(purls[1], Some("pkg:cargo/quill@1.1.0"));
+    assert_eq!(purls[1], Some("pkg:cargo/quill"));
+    assert_eq!(purls[2], Some("pkg:cargo/quill@1.1.1"));
+}
+
+/// A new release changes the products only where there is no fix yet and
+/// the series is not named by its version prefix.
+#[test]
+fn a_new_release_leaves_the_products_of_a_fixed_advisory_alone() {
+    let site = checked_site(fixture(), NOW);
+    let now = NOW.parse().unwrap();
+    let a = advisory(&site, "QUILL-2025-0001");
+    let before = Products::of(&site.config, &site.releases, a, now);
+    let mut more = site.releases.clone();
+    let s = more.series.iter_mut().find(|s| s.name == "1.1").unwrap();
+    s.versions.push(disclose::model::Release {
+        version: disclose::model::Version::parse("1.1.3", disclose::model::VersionScheme::Semver)
+            .unwrap(),
+        date: jiff::civil::date(2026, 3, 1),
+    });
+    let after = Products::of(&site.config, &more, a, now);
+    assert_eq!(before.products, after.products);
 }
 
 #[test]
 fn series_not_evaluated_are_left_out_and_an_unreleased_branch_is_a_product() {
     let site = checked_site(fixture(), NOW);
     let a = advisory(&site, "QUILL-2026-0001");
-    let p = Products::of(&site.config, &site.releases, a);
+    let p = Products::of(&site.config, &site.releases, a, NOW.parse().unwrap());
     // 1.0 left security support before the publish date: not evaluated.
     assert!(p.products.iter().all(|p| p.series != "1.0"));
-    assert_eq!(
-        ids(&p, Status::Affected),
-        ["quill-branch-main", "quill-1.1.0", "quill-1.1.1"]
-    );
-    assert_eq!(ids(&p, Status::Fixed), ["quill-1.1.2"]);
+    assert_eq!(ids(&p, Status::Affected), ["quill-1.1-affected"]);
+    // main has the patch: the fix is on the branch.
+    assert_eq!(ids(&p, Status::Fixed), ["quill-branch-main", "quill-1.1.2"]);
     assert!(ids(&p, Status::NotAffected).is_empty());
 }
 
@@ -340,8 +391,13 @@ fn unfixed_series_get_the_patch_or_say_why_there_is_no_fix() {
     let a = advisory(&site, "QUILL-2026-0002");
     let doc = doc_of(&site, a);
     let (affected, fixed, _) = status_of(&doc);
-    assert_eq!(affected, ["quill-1.1.0", "quill-1.1.1", "quill-1.1.2"]);
+    assert_eq!(affected, ["quill-1.1-affected"]);
     assert!(fixed.is_empty());
+    let products = csaf_leaves(&doc);
+    assert!(
+        products.contains(&"vers:cargo/>=1.1.0|<1.2.0-0".to_string()),
+        "open within the series: {products:?}"
+    );
     let r = &doc["vulnerabilities"][0]["remediations"][0];
     assert_eq!(r["category"], "vendor_fix");
     assert_eq!(
@@ -355,7 +411,7 @@ fn unfixed_series_get_the_patch_or_say_why_there_is_no_fix() {
     let doc = doc_of(&site, &unpatched);
     let r = &doc["vulnerabilities"][0]["remediations"][0];
     assert_eq!(r["category"], "none_available");
-    assert_eq!(r["product_ids"].as_array().unwrap().len(), 3);
+    assert_eq!(r["product_ids"], serde_json::json!(["quill-1.1-affected"]));
 
     // … and a series past its security support gets none.
     let mut late = unpatched.clone();
@@ -399,13 +455,16 @@ fn a_withdrawn_advisory_keeps_its_document_with_a_new_revision_and_no_affected_p
     );
     let (affected, fixed, not_affected) = status_of(&doc);
     assert!(affected.is_empty() && fixed.is_empty());
-    assert_eq!(not_affected.len(), 7);
+    assert_eq!(not_affected.len(), 6);
     let vuln = &doc["vulnerabilities"][0];
     assert!(vuln.get("remediations").is_none());
     assert!(vuln.get("scores").is_none());
     // The withdrawal is the only change at its time: no separate update.
     a.modified = at;
-    assert_eq!(document::changes(&a, None).len(), 2);
+    assert_eq!(
+        document::changes(&a, &site.releases, NOW.parse().unwrap(), None).len(),
+        2
+    );
 }
 
 #[test]
@@ -438,7 +497,7 @@ fn cvss_v3_is_a_score_and_cvss_v4_a_note() {
     assert_eq!(score["cvss_v3"]["baseSeverity"], "CRITICAL");
     assert_eq!(
         score["products"],
-        serde_json::json!(["quill-1.1.0", "quill-1.0.1"])
+        serde_json::json!(["quill-1.1-affected", "quill-1.0-affected"])
     );
 
     let doc = doc_of(&site, advisory(&site, "QUILL-2026-0001"));

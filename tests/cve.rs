@@ -12,7 +12,12 @@ use serde_json::{Value, json};
 const NOW: &str = "2026-12-10T00:00:00Z";
 
 fn json_of(site: &Site, a: &Advisory, cve_id: &str) -> Value {
-    let record = cve::record(site, a, &Alias::parse(cve_id).unwrap());
+    let record = cve::record(
+        site,
+        a,
+        &Alias::parse(cve_id).unwrap(),
+        NOW.parse().unwrap(),
+    );
     serde_json::to_value(record).unwrap()
 }
 
@@ -54,12 +59,16 @@ fn version_ranges_follow_each_series() {
     assert_eq!(
         versions,
         &json!([
-            // 1.1: affected up to the fix, then the fix and later releases.
+            // main, not listed and supported on the publish date.
+            {"version": "main", "status": "unaffected"},
+            // 1.1: affected up to the fix, then the fix and every later
+            // release of the series, open to the releases still to come.
             {"version": "1.1.0", "status": "affected", "versionType": "semver", "lessThan": "1.1.1"},
-            {"version": "1.1.1", "status": "unaffected", "versionType": "semver", "lessThanOrEqual": "1.1.2"},
-            // 1.0: from the version that introduced it; the fix is the newest release.
+            {"version": "1.1.1", "status": "unaffected", "versionType": "semver", "lessThanOrEqual": "1.1.*"},
+            // 1.0: unaffected before the version that introduced it.
+            {"version": "1.0.0", "status": "unaffected", "versionType": "semver", "lessThan": "1.0.1"},
             {"version": "1.0.1", "status": "affected", "versionType": "semver", "lessThan": "1.0.2"},
-            {"version": "1.0.2", "status": "unaffected"},
+            {"version": "1.0.2", "status": "unaffected", "versionType": "semver", "lessThanOrEqual": "1.0.*"},
         ])
     );
     assert_eq!(
@@ -72,13 +81,15 @@ fn version_ranges_follow_each_series() {
     for e in &mut unfixed.affected {
         e.fixed = None;
     }
-    let ranges = cve::version_ranges(&site, &unfixed);
+    let ranges = cve::version_ranges(&site, &unfixed, NOW.parse().unwrap());
     let ranges = serde_json::to_value(ranges).unwrap();
     assert_eq!(
         ranges,
         json!([
-            {"version": "1.1.0", "status": "affected", "versionType": "semver", "lessThanOrEqual": "1.1.2"},
-            {"version": "1.0.1", "status": "affected", "versionType": "semver", "lessThanOrEqual": "1.0.2"},
+            {"version": "main", "status": "unaffected"},
+            {"version": "1.1.0", "status": "affected", "versionType": "semver", "lessThanOrEqual": "1.1.*"},
+            {"version": "1.0.0", "status": "unaffected", "versionType": "semver", "lessThan": "1.0.1"},
+            {"version": "1.0.1", "status": "affected", "versionType": "semver", "lessThanOrEqual": "1.0.*"},
         ])
     );
 
@@ -86,14 +97,25 @@ fn version_ranges_follow_each_series() {
     let b = site.advisory("QUILL-2026-0001").unwrap();
     let mut only_main = b.clone();
     only_main.affected.retain(|e| e.series == "main");
-    let ranges = serde_json::to_value(cve::version_ranges(&site, &only_main)).unwrap();
+    let ranges =
+        serde_json::to_value(cve::version_ranges(&site, &only_main, NOW.parse().unwrap())).unwrap();
     assert_eq!(
         ranges,
         json!([
-            {"version": "main", "status": "affected"},
-            {"version": "1.1.0", "status": "unaffected", "versionType": "semver", "lessThanOrEqual": "1.1.2"},
+            // The branch has its patch: the fix is on it.
+            {"version": "main", "status": "unaffected"},
+            {"version": "1.1.0", "status": "unaffected", "versionType": "semver", "lessThanOrEqual": "1.1.*"},
         ])
     );
+    let mut main_unpatched = only_main.clone();
+    main_unpatched.affected[0].patches.clear();
+    let ranges = serde_json::to_value(cve::version_ranges(
+        &site,
+        &main_unpatched,
+        NOW.parse().unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(ranges[0], json!({"version": "main", "status": "affected"}));
 }
 
 #[test]

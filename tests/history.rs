@@ -316,3 +316,115 @@ fn a_garbled_previous_site_is_an_io_error() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot read the previous site"), "{stderr}");
 }
+
+/// A correction changes what the records say; unless the advisory says when
+/// (`modified`), mirrors that sync by revision would never fetch it.
+#[test]
+fn an_edit_without_a_newer_modified_is_refused_with_the_line_to_add() {
+    let site = Site::built();
+    site.edit(
+        OLD_0001,
+        "adjacent memory or crash the process.",
+        "adjacent heap memory or crash the process.",
+    );
+    let stderr = assert_refused(&site, BEFORE_LIFT, &[]);
+    insta::assert_snapshot!("unrevised_change", site.redact(&stderr));
+    for record in [
+        "the OSV record of QUILL-2025-0001 changed but its `modified` time did not",
+        "the CSAF document of QUILL-2025-0001 changed but its revision history did not",
+        "the CVE record CVE-2025-40001 of QUILL-2025-0001 changed but its `dateUpdated` did not",
+    ] {
+        assert!(
+            stderr.contains(&format!("error[disclose::unrevised-change]: {record}")),
+            "{stderr}"
+        );
+    }
+    let line = "add `modified: 2026-12-10T00:00:00Z` to content/advisories/QUILL-2025-0001.md";
+    assert_eq!(stderr.matches(line).count(), 3, "{stderr}");
+
+    // With the line the correction is a new revision in every record.
+    site.edit(
+        OLD_0001,
+        "published: 2025-09-10T12:00:00Z\n",
+        "published: 2025-09-10T12:00:00Z\nmodified: 2026-12-10T00:00:00Z\n",
+    );
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("history kept"), "{stderr}");
+    let json = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(site.public().join(path)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        json("osv/x_QUILL-2025-0001.json")["modified"],
+        "2026-12-10T00:00:00Z"
+    );
+    assert_eq!(
+        json("cve/CVE-2025-40001.json")["cveMetadata"]["dateUpdated"],
+        "2026-12-10T00:00:00Z"
+    );
+    let tracking =
+        &json(".well-known/csaf/white/2025/quill-2025-0001.json")["document"]["tracking"];
+    assert_eq!(tracking["version"], "2");
+    assert_eq!(
+        tracking["revision_history"][1]["date"],
+        "2026-12-10T00:00:00Z"
+    );
+
+    // And rebuilding without a change changes nothing.
+    let built = read_tree(&site.public());
+    let (code, stderr) = site.build(BEFORE_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read_tree(&site.public()), built);
+}
+
+/// A new release changes only the records of what it affects, and those
+/// move their revision to the release day.
+#[test]
+fn a_new_release_revises_only_the_records_without_a_fix_in_its_series() {
+    let site = Site::built();
+    let (code, stderr) = site.build(AFTER_LIFT, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let before = read_tree(&site.public());
+    site.edit(
+        "content/releases.yaml",
+        "      - { version: \"1.1.2\", date: 2026-02-03 }\n",
+        "      - { version: \"1.1.2\", date: 2026-02-03 }\n      - { version: \"1.1.3\", date: 2026-12-17 }\n",
+    );
+    let (code, stderr) = site.build("2026-12-18T00:00:00Z", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("history kept"), "{stderr}");
+    let after = read_tree(&site.public());
+    let changed: Vec<&str> = after
+        .iter()
+        .filter(|(path, bytes)| {
+            (path.starts_with("osv/") || path.starts_with("cve/") || path.contains("/white/20"))
+                && before
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .is_none_or(|(_, b)| b != bytes)
+        })
+        .map(|(path, _)| path.as_str())
+        .collect();
+    // QUILL-2026-0002 has no fix in 1.1 yet; the zip holds its record.
+    assert_eq!(
+        changed,
+        [
+            ".well-known/csaf/white/2026/quill-2026-0002.json",
+            ".well-known/csaf/white/2026/quill-2026-0002.json.sha256",
+            ".well-known/csaf/white/2026/quill-2026-0002.json.sha512",
+            "cve/CVE-2026-40003.json",
+            "osv/all.zip",
+            "osv/modified_id.csv",
+            "osv/x_QUILL-2026-0002.json",
+        ]
+    );
+    let record: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(site.public().join("osv/x_QUILL-2026-0002.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["modified"], "2026-12-17T00:00:00Z");
+    assert_eq!(
+        record["affected"][0]["ranges"][0]["events"][1]["last_affected"],
+        "1.1.3"
+    );
+}

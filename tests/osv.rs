@@ -9,7 +9,7 @@ use support::*;
 
 use std::io::{Cursor, Read};
 
-use disclose::model::OSV_ECOSYSTEMS;
+use disclose::model::{OSV_ECOSYSTEMS, Version, VersionScheme};
 use disclose::render::Output;
 use serde_json::Value;
 
@@ -84,13 +84,26 @@ fn assert_osv_shape(path: &str, r: &Value) {
         assert!(!pkg["name"].as_str().unwrap().is_empty());
         let purl = pkg["purl"].as_str().unwrap();
         assert!(purl.starts_with("pkg:") && !purl.contains('@'), "{purl}");
-        for range in a["ranges"].as_array().unwrap() {
+        let ranges = a["ranges"].as_array().unwrap();
+        assert!(
+            ranges.iter().filter(|r| r["type"] == "ECOSYSTEM").count() <= 1,
+            "{path}: one ECOSYSTEM range per package"
+        );
+        for range in ranges {
             let events = range["events"].as_array().unwrap();
             assert!(events[0].get("introduced").is_some(), "{path}: first event");
+            assert!(
+                range.get("database_specific").is_none(),
+                "{path}: osv.dev drops it"
+            );
             for e in events {
                 let obj = e.as_object().unwrap();
                 assert_eq!(obj.len(), 1);
-                assert!(obj.contains_key("introduced") || obj.contains_key("fixed"));
+                assert!(
+                    obj.contains_key("introduced")
+                        || obj.contains_key("fixed")
+                        || obj.contains_key("last_affected")
+                );
             }
             match range["type"].as_str().unwrap() {
                 "ECOSYSTEM" => assert!(range.get("repo").is_none()),
@@ -123,33 +136,40 @@ fn series_ranges_match_the_fixture() {
     let rec = |id: &str| -> Value {
         serde_json::from_slice(file(&outputs, &format!("osv/x_{id}.json"))).unwrap()
     };
-    // Fixed in 1.1.1 and, introduced later, in 1.0.2.
+    // Fixed in 1.1.1 and, introduced later, in 1.0.2: one range, the pairs
+    // in version order.
     let r = rec("QUILL-2025-0001");
     let ranges = &r["affected"][0]["ranges"];
     assert_eq!(
         ranges[0]["events"],
-        serde_json::json!([{"introduced": "1.1.0"}, {"fixed": "1.1.1"}])
+        serde_json::json!([
+            {"introduced": "1.0.1"}, {"fixed": "1.0.2"},
+            {"introduced": "1.1.0"}, {"fixed": "1.1.1"}
+        ])
     );
-    assert_eq!(
-        ranges[1]["events"],
-        serde_json::json!([{"introduced": "1.0.1"}, {"fixed": "1.0.2"}])
-    );
-    assert_eq!(ranges[2]["type"], "GIT");
+    assert_eq!(ranges[1]["type"], "GIT");
     assert_eq!(
         r["affected"][0]["versions"],
         serde_json::json!(["1.0.1", "1.1.0"])
     );
-    // No fix yet: an open range, every 1.1 release listed, no `main` range.
+    assert_eq!(
+        r["affected"][0]["database_specific"]["series"][1],
+        serde_json::json!({
+            "series": "1.0", "introduced": "1.0.1", "fixed": "1.0.2",
+            "patches": [{
+                "url": "https://github.com/quill-rs/quill/commit/4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7",
+                "commit": "4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7",
+                "label": "1.0 branch"
+            }]
+        })
+    );
+    // No fix yet: the range ends at the latest release, every 1.1 release
+    // is listed, and `main` has no pair (its patch is the GIT range).
     let r = rec("QUILL-2026-0002");
     let ranges = r["affected"][0]["ranges"].as_array().unwrap();
     assert_eq!(
         ranges[0]["events"],
-        serde_json::json!([{"introduced": "1.1.0"}])
-    );
-    assert!(
-        ranges
-            .iter()
-            .all(|x| x["database_specific"]["series"] != "main")
+        serde_json::json!([{"introduced": "1.1.0"}, {"last_affected": "1.1.2"}])
     );
     assert_eq!(
         r["affected"][0]["versions"],
@@ -203,4 +223,81 @@ fn indexes_list_exactly_the_published_records() {
     );
     let zip = zip::ZipArchive::new(Cursor::new(file(&outputs, "osv/all.zip"))).unwrap();
     assert_eq!(zip.len(), 2);
+}
+
+/// The ECOSYSTEM range as osv.dev and pip-audit's OSV service evaluate it:
+/// events sorted by version, `introduced` opens, `fixed` closes at the
+/// version, `last_affected` after it.
+fn in_range(range: &Value, v: &Version, scheme: VersionScheme) -> bool {
+    let mut events: Vec<(Version, u8, String)> = range["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let (kind, value) = e.as_object().unwrap().iter().next().unwrap();
+            let order = u8::from(kind != "introduced");
+            let value = Version::parse(value.as_str().unwrap(), scheme).unwrap();
+            (value, order, kind.clone())
+        })
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut affected = false;
+    for (at, _, kind) in &events {
+        match kind.as_str() {
+            "introduced" if v >= at => affected = true,
+            "fixed" if v >= at => affected = false,
+            "last_affected" if v > at => affected = false,
+            _ => {}
+        }
+    }
+    affected
+}
+
+/// For every released version of the example: the one ECOSYSTEM range of
+/// each record reads exactly as the model says, and the smallest fix it
+/// offers above an affected version is the fix of that version's own series
+/// (what `pip-audit --fix` would install).
+#[test]
+fn the_one_range_reads_as_the_model_for_every_release_of_the_example() {
+    let now = "2027-07-01T00:00:00Z";
+    let site = checked_site(example(), now);
+    let outputs = render_at(example(), now);
+    let scheme = site.releases.scheme;
+    let mut checked = 0;
+    for a in site.advisories.iter().filter(|a| !a.is_withdrawn()) {
+        let record: Value = serde_json::from_slice(file(
+            &outputs,
+            &disclose::render::paths::osv_record(&site.config, a),
+        ))
+        .unwrap();
+        let eco: Vec<&Value> = record["affected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|x| x["ranges"].as_array().into_iter().flatten())
+            .filter(|r| r["type"] == "ECOSYSTEM")
+            .collect();
+        let fixes: Vec<Version> = eco
+            .iter()
+            .flat_map(|r| r["events"].as_array().into_iter().flatten())
+            .filter_map(|e| e["fixed"].as_str())
+            .map(|f| Version::parse(f, scheme).unwrap())
+            .collect();
+        for series in &site.releases.series {
+            for r in &series.versions {
+                let expected = a.affects_version(series, &r.version);
+                let read = eco.iter().any(|range| in_range(range, &r.version, scheme));
+                assert_eq!(read, expected, "{} at {}", a.id, r.version);
+                let fix = a
+                    .affected_entry(&series.name)
+                    .and_then(|e| e.fixed.as_ref());
+                if expected && let Some(fix) = fix {
+                    let offered = fixes.iter().filter(|f| **f > r.version).min();
+                    assert_eq!(offered, Some(fix), "{} at {}", a.id, r.version);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
 }

@@ -1,7 +1,9 @@
 //! History is append-only: what a site once published — an advisory, its
 //! `published` time, its `modified` time, its CSAF revisions, its feed entry
-//! id — stays published. Databases, scanners and feed readers key on these,
-//! and silently rewriting them makes downstream copies disagree with the site
+//! id — stays published, and a record's content changes only together with
+//! its revision (OSV `modified`, the CSAF revision history, CVE
+//! `dateUpdated`). Databases, scanners and feed readers key on these, and
+//! silently rewriting them makes downstream copies disagree with the site
 //! forever. A build compares the site it replaces with the one it rendered and
 //! refuses the rewrites, unless the author says they are intended.
 //!
@@ -10,14 +12,17 @@
 
 mod read;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use read::{CsafTrace, Garbled, OsvTrace, Published, Revision, Source, Stamp, source_of};
+pub use read::{
+    CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, Published, Revision, Source, Stamp,
+    digest, source_of,
+};
 
 use crate::render::paths;
 
@@ -66,57 +71,62 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads the history-bearing files of the site in `dir`. A directory that
 /// does not exist, or holds no such file, is a first build: nothing to keep.
+/// Each file is parsed as soon as it is read and only what the comparison
+/// needs is kept (dates, revisions, ids, a digest), not the file.
 pub fn load(dir: &Path) -> Result<PreviousSite, ReadError> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ReadError::Io { path, source }
-    };
+    let mut files: Vec<String> = Vec::new();
     let osv_dir = paths::OSV_DIR.trim_end_matches('/');
     for name in file_names(&dir.join(osv_dir))? {
-        files.push((format!("{}{name}", paths::OSV_DIR), Vec::new()));
+        files.push(format!("{}{name}", paths::OSV_DIR));
+    }
+    let cve_dir = paths::CVE_DIR.trim_end_matches('/');
+    for name in file_names(&dir.join(cve_dir))? {
+        files.push(format!("{}{name}", paths::CVE_DIR));
     }
     let white = paths::CSAF_WHITE_DIR.trim_end_matches('/');
     for year in dir_names(&dir.join(white))? {
         for name in file_names(&dir.join(white).join(&year))? {
-            files.push((
-                format!("{}{year}/{name}", paths::CSAF_WHITE_DIR),
-                Vec::new(),
-            ));
+            files.push(format!("{}{year}/{name}", paths::CSAF_WHITE_DIR));
         }
     }
     if dir.join(paths::FEED_ALL).is_file() {
-        files.push((paths::FEED_ALL.to_string(), Vec::new()));
+        files.push(paths::FEED_ALL.to_string());
     }
-    files.retain(|(path, _)| source_of(path).is_some());
+    files.retain(|path| source_of(path).is_some());
     files.sort();
-    // Read in parallel; the first problem in file order is the one reported.
-    let read: Vec<Result<(), ReadError>> = files
-        .par_iter_mut()
-        .map(|(rel, bytes)| {
-            let path = dir.join(rel.as_str());
-            let file = std::fs::File::open(&path).map_err(io(&path))?;
+    let garbled = |garbled| ReadError::Garbled {
+        dir: dir.to_path_buf(),
+        garbled,
+    };
+    // Read and parsed in parallel; the first problem in file order is the
+    // one reported.
+    let read: Vec<Result<Option<read::ParsedFile>, ReadError>> = files
+        .into_par_iter()
+        .map(|rel| {
+            let path = dir.join(&rel);
+            let io = |source| ReadError::Io {
+                path: path.clone(),
+                source,
+            };
+            let file = std::fs::File::open(&path).map_err(io)?;
+            let mut bytes = Vec::new();
             file.take(MAX_FILE_BYTES + 1)
-                .read_to_end(bytes)
-                .map_err(io(&path))?;
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
             if bytes.len() as u64 > MAX_FILE_BYTES {
-                return Err(ReadError::Garbled {
-                    dir: dir.to_path_buf(),
-                    garbled: Garbled {
-                        file: rel.clone(),
-                        message: format!("larger than {MAX_FILE_BYTES} bytes"),
-                    },
-                });
+                return Err(garbled(Garbled {
+                    file: rel,
+                    message: format!("larger than {MAX_FILE_BYTES} bytes"),
+                }));
             }
-            Ok(())
+            Ok(read::parse_file(&rel, &bytes).map(|parsed| (rel, parsed)))
         })
         .collect();
-    read.into_iter().collect::<Result<(), _>>()?;
-    let published = Published::from_files(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
-        .map_err(|garbled| ReadError::Garbled {
-            dir: dir.to_path_buf(),
-            garbled,
-        })?;
+    let parsed = read
+        .into_iter()
+        .filter_map(Result::transpose)
+        .collect::<Result<Vec<_>, ReadError>>()?;
+    let published = Published::from_parsed(parsed).map_err(garbled)?;
     Ok(PreviousSite {
         dir: dir.to_path_buf(),
         published,
@@ -170,6 +180,9 @@ pub enum RewriteKind {
     RevisionsRewritten,
     FeedIdChanged,
     WithdrawalUndone,
+    /// The content of a record changed while its revision did not, so
+    /// mirrors that sync by revision never fetch it.
+    UnrevisedChange,
 }
 
 impl RewriteKind {
@@ -182,6 +195,7 @@ impl RewriteKind {
             RewriteKind::RevisionsRewritten => "disclose::revisions-rewritten",
             RewriteKind::FeedIdChanged => "disclose::feed-id-changed",
             RewriteKind::WithdrawalUndone => "disclose::withdrawal-undone",
+            RewriteKind::UnrevisedChange => "disclose::unrevised-change",
         }
     }
 }
@@ -196,6 +210,8 @@ pub struct Rewrite {
     pub file: String,
     pub old: String,
     pub new: String,
+    /// The exact change to the sources that makes it right, when one does.
+    pub suggestion: Option<String>,
 }
 
 impl Rewrite {
@@ -212,6 +228,22 @@ impl Rewrite {
             }
             RewriteKind::FeedIdChanged => format!("the Atom entry id of {a} changed"),
             RewriteKind::WithdrawalUndone => format!("{a} was withdrawn and is no longer"),
+            RewriteKind::UnrevisedChange => {
+                let (record, revision) = match source_of(&self.file) {
+                    Some(Source::Csaf) => ("CSAF document".to_string(), "revision history"),
+                    Some(Source::Cve) => (
+                        format!(
+                            "CVE record {}",
+                            self.file
+                                .trim_start_matches(paths::CVE_DIR)
+                                .trim_end_matches(".json")
+                        ),
+                        "`dateUpdated`",
+                    ),
+                    _ => ("OSV record".to_string(), "`modified` time"),
+                };
+                format!("the {record} of {a} changed but its {revision} did not")
+            }
         }
     }
 
@@ -242,6 +274,13 @@ impl Rewrite {
                  `withdrawn` and `withdrawn_reason`, and publish a new advisory if the issue is real"
                     .to_string()
             }
+            RewriteKind::UnrevisedChange => format!(
+                "{}: a correction is a new revision, and mirrors fetch only the records whose \
+                 revision moved",
+                self.suggestion.as_deref().unwrap_or(
+                    "set `modified` in the advisory file to the time of the change"
+                )
+            ),
             RewriteKind::FeedIdChanged => {
                 "the entry id comes from the site's host and the first publication date: restore \
                  `base_url` in site.toml and `published` in the advisory, or readers see a new entry"
@@ -263,69 +302,140 @@ impl Rewrite {
     }
 }
 
+/// What the comparison needs to know of the new site besides its outputs.
+#[derive(Debug, Clone, Default)]
+pub struct NewSite {
+    /// The prefix that turns OSV ids back into advisory ids for messages.
+    pub osv_prefix: String,
+    /// The build clock: the `modified` time a correction takes.
+    pub now: jiff::Timestamp,
+    /// Advisory id → the source file that states it.
+    pub sources: BTreeMap<String, String>,
+    /// CVE id → the advisory whose record it is.
+    pub cve_advisories: BTreeMap<String, String>,
+}
+
+impl NewSite {
+    /// The facts of `site` built at `now`.
+    pub fn of(site: &crate::model::Site, now: jiff::Timestamp) -> NewSite {
+        NewSite {
+            osv_prefix: site.config.osv.id_prefix.clone(),
+            now,
+            sources: site
+                .advisories
+                .iter()
+                .map(|a| (a.id.to_string(), a.file.to_string()))
+                .collect(),
+            cve_advisories: site
+                .advisories
+                .iter()
+                .flat_map(|a| {
+                    a.cve_ids()
+                        .into_iter()
+                        .map(move |c| (c.to_string(), a.id.to_string()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The line that records a correction of `advisory`, and where.
+    fn correction(&self, advisory: &str) -> Option<String> {
+        let file = self.sources.get(advisory)?;
+        Some(format!(
+            "add `modified: {}` to {file}",
+            paths::utc_timestamp(self.now)
+        ))
+    }
+}
+
+/// `<time>, content <digest>`: one revision of a record, for a message.
+fn revision_text(at: &str, digest: &Digest) -> String {
+    format!("{at}, content sha256:{}…", read::short_hex(digest))
+}
+
 /// Every way `new` rewrites what `previous` published, sorted by advisory.
-/// `osv_prefix` turns OSV ids back into advisory ids for the messages.
 ///
 /// Advisories only in `new` are new publications, never a problem. The feed
 /// holds only the newest entries, so an advisory that is in one feed and not
 /// the other has fallen out of (or into) the window: only advisories in both
-/// are compared there.
-pub fn compare(previous: &Published, new: &Published, osv_prefix: &str) -> Vec<Rewrite> {
+/// are compared there. A record whose bytes changed must show it in its
+/// revision (`modified`, the CSAF revision history, `dateUpdated`).
+pub fn compare(previous: &Published, new: &Published, site: &NewSite) -> Vec<Rewrite> {
     let mut rewrites = Vec::new();
     let mut vanished = BTreeSet::new();
+    let rewrite = |advisory: &str, kind, file: &str, old: String, new: String| Rewrite {
+        advisory: advisory.to_string(),
+        kind,
+        file: file.to_string(),
+        old,
+        new,
+        suggestion: (kind == RewriteKind::UnrevisedChange)
+            .then(|| site.correction(advisory))
+            .flatten(),
+    };
     for (osv_id, old) in &previous.osv {
-        let advisory = osv_id.strip_prefix(osv_prefix).unwrap_or(osv_id);
-        let rewrite = |kind, old_value: &str, new_value: &str| Rewrite {
-            advisory: advisory.to_string(),
-            kind,
-            file: old.file.clone(),
-            old: old_value.to_string(),
-            new: new_value.to_string(),
-        };
+        let advisory = osv_id
+            .strip_prefix(site.osv_prefix.as_str())
+            .unwrap_or(osv_id);
         let Some(now) = new.osv.get(osv_id) else {
             vanished.insert(advisory.to_string());
             rewrites.push(rewrite(
+                advisory,
                 RewriteKind::Vanished,
-                &format!("published at {}", old.published.text),
-                "absent",
+                &old.file,
+                format!("published at {}", old.published.text),
+                "absent".into(),
             ));
             continue;
         };
         if now.published.at != old.published.at {
             rewrites.push(rewrite(
+                advisory,
                 RewriteKind::PublishedChanged,
-                &old.published.text,
-                &now.published.text,
+                &old.file,
+                old.published.text.clone(),
+                now.published.text.clone(),
             ));
         }
         if now.modified.at < old.modified.at {
             rewrites.push(rewrite(
+                advisory,
                 RewriteKind::ModifiedBackwards,
-                &old.modified.text,
-                &now.modified.text,
+                &old.file,
+                old.modified.text.clone(),
+                now.modified.text.clone(),
+            ));
+        } else if now.modified.at == old.modified.at && now.digest != old.digest {
+            rewrites.push(rewrite(
+                advisory,
+                RewriteKind::UnrevisedChange,
+                &old.file,
+                revision_text(&old.modified.text, &old.digest),
+                revision_text(&now.modified.text, &now.digest),
             ));
         }
         if let (Some(withdrawn), None) = (&old.withdrawn, &now.withdrawn) {
             rewrites.push(rewrite(
+                advisory,
                 RewriteKind::WithdrawalUndone,
-                &format!("withdrawn at {}", withdrawn.text),
-                "not withdrawn",
+                &old.file,
+                format!("withdrawn at {}", withdrawn.text),
+                "not withdrawn".into(),
             ));
         }
     }
     for (id, old) in &previous.csaf {
         let Some(now) = new.csaf.get(id) else {
             if !vanished.contains(id) {
-                rewrites.push(Rewrite {
-                    advisory: id.clone(),
-                    kind: RewriteKind::Vanished,
-                    file: old.file.clone(),
-                    old: old
-                        .revisions
+                rewrites.push(rewrite(
+                    id,
+                    RewriteKind::Vanished,
+                    &old.file,
+                    old.revisions
                         .first()
                         .map_or_else(|| "published".into(), |r| r.to_string()),
-                    new: "absent".into(),
-                });
+                    "absent".into(),
+                ));
             }
             continue;
         };
@@ -337,29 +447,67 @@ pub fn compare(previous: &Published, new: &Published, osv_prefix: &str) -> Vec<R
             .enumerate()
             .find(|(i, r)| !now.revisions.get(*i).is_some_and(|n| n.same_as(r)));
         if let Some((i, r)) = changed {
-            rewrites.push(Rewrite {
-                advisory: id.clone(),
-                kind: RewriteKind::RevisionsRewritten,
-                file: old.file.clone(),
-                old: r.to_string(),
-                new: now
-                    .revisions
+            rewrites.push(rewrite(
+                id,
+                RewriteKind::RevisionsRewritten,
+                &old.file,
+                r.to_string(),
+                now.revisions
                     .get(i)
                     .map_or_else(|| format!("no revision {}", r.number), |n| n.to_string()),
-            });
+            ));
+        } else if now.revisions.len() == old.revisions.len() && now.digest != old.digest {
+            let last = |t: &CsafTrace| {
+                t.revisions
+                    .last()
+                    .map_or_else(String::new, |r| r.to_string())
+            };
+            rewrites.push(rewrite(
+                id,
+                RewriteKind::UnrevisedChange,
+                &old.file,
+                revision_text(&last(old), &old.digest),
+                revision_text(&last(now), &now.digest),
+            ));
+        }
+    }
+    for (cve_id, old) in &previous.cve {
+        let Some(now) = new.cve.get(cve_id) else {
+            continue;
+        };
+        let advisory = site
+            .cve_advisories
+            .get(cve_id)
+            .map_or(cve_id.as_str(), String::as_str);
+        if now.date_updated.at < old.date_updated.at {
+            rewrites.push(rewrite(
+                advisory,
+                RewriteKind::ModifiedBackwards,
+                &old.file,
+                old.date_updated.text.clone(),
+                now.date_updated.text.clone(),
+            ));
+        } else if now.date_updated.at == old.date_updated.at && now.digest != old.digest {
+            rewrites.push(rewrite(
+                advisory,
+                RewriteKind::UnrevisedChange,
+                &old.file,
+                revision_text(&old.date_updated.text, &old.digest),
+                revision_text(&now.date_updated.text, &now.digest),
+            ));
         }
     }
     for (advisory, old_id) in &previous.feed {
         if let Some(new_id) = new.feed.get(advisory)
             && new_id != old_id
         {
-            rewrites.push(Rewrite {
-                advisory: advisory.clone(),
-                kind: RewriteKind::FeedIdChanged,
-                file: paths::FEED_ALL.to_string(),
-                old: old_id.clone(),
-                new: new_id.clone(),
-            });
+            rewrites.push(rewrite(
+                advisory,
+                RewriteKind::FeedIdChanged,
+                paths::FEED_ALL,
+                old_id.clone(),
+                new_id.clone(),
+            ));
         }
     }
     rewrites.sort();
@@ -382,6 +530,7 @@ mod tests {
                 published: stamp(published),
                 modified: stamp(modified),
                 withdrawn: None,
+                digest: digest(format!("{id} {published} {modified}").as_bytes()),
             },
         )
     }
@@ -399,6 +548,7 @@ mod tests {
             id.to_string(),
             CsafTrace {
                 file: format!(".well-known/csaf/white/2026/{}.json", id.to_lowercase()),
+                digest: digest(format!("{revisions:?}").as_bytes()),
                 revisions,
             },
         )
@@ -431,7 +581,21 @@ mod tests {
                 ),
             ]
             .into(),
+            cve: BTreeMap::new(),
         }
+    }
+
+    fn prefix(p: &str) -> NewSite {
+        NewSite {
+            osv_prefix: p.into(),
+            now: T3.parse().unwrap(),
+            sources: [("A-1".to_string(), "content/advisories/A-1.md".to_string())].into(),
+            cve_advisories: BTreeMap::new(),
+        }
+    }
+
+    fn x() -> NewSite {
+        prefix("x_")
     }
 
     fn kinds(rewrites: &[Rewrite]) -> Vec<(&str, RewriteKind)> {
@@ -443,8 +607,8 @@ mod tests {
 
     #[test]
     fn the_same_site_and_a_first_build_rewrite_nothing() {
-        assert!(compare(&site(), &site(), "x_").is_empty());
-        assert!(compare(&Published::default(), &site(), "x_").is_empty());
+        assert!(compare(&site(), &site(), &x()).is_empty());
+        assert!(compare(&Published::default(), &site(), &x()).is_empty());
     }
 
     #[test]
@@ -456,7 +620,7 @@ mod tests {
         a2.revisions.push(rev("2", T3, "Withdrawn."));
         // Same instant, another spelling: not a change.
         new.osv.get_mut("x_A-1").unwrap().published = stamp("2025-12-31T19:00:00-05:00");
-        assert!(compare(&site(), &new, "x_").is_empty());
+        assert!(compare(&site(), &new, &x()).is_empty());
     }
 
     #[test]
@@ -465,7 +629,7 @@ mod tests {
         new.osv.remove("x_A-2");
         new.csaf.remove("A-2");
         new.feed.remove("A-2");
-        let rewrites = compare(&site(), &new, "x_");
+        let rewrites = compare(&site(), &new, &x());
         assert_eq!(kinds(&rewrites), vec![("A-2", RewriteKind::Vanished)]);
         assert_eq!(rewrites[0].file, "osv/x_A-2.json");
         assert_eq!(rewrites[0].old, format!("published at {T2}"));
@@ -478,7 +642,7 @@ mod tests {
         new.csaf.get_mut("A-1").unwrap().revisions.truncate(1);
         new.feed
             .insert("A-2".into(), "tag:x,2026-03-01:advisory/A-2".into());
-        let rewrites = compare(&site(), &new, "x_");
+        let rewrites = compare(&site(), &new, &x());
         assert_eq!(
             kinds(&rewrites),
             vec![
@@ -502,7 +666,7 @@ mod tests {
         let mut new = site();
         new.csaf.get_mut("A-1").unwrap().revisions =
             vec![rev("1", T1, "Initial."), rev("2", T3, "Updated.")];
-        let rewrites = compare(&site(), &new, "x_");
+        let rewrites = compare(&site(), &new, &x());
         assert_eq!(
             kinds(&rewrites),
             vec![("A-1", RewriteKind::RevisionsRewritten)]
@@ -515,7 +679,7 @@ mod tests {
     fn advisories_that_left_the_feed_window_are_not_compared_there() {
         let mut new = site();
         new.feed.remove("A-1");
-        assert!(compare(&site(), &new, "x_").is_empty());
+        assert!(compare(&site(), &new, &x()).is_empty());
     }
 
     #[test]
@@ -527,7 +691,7 @@ mod tests {
             .map(|(k, v)| (format!("y_{}", &k[2..]), v.clone()))
             .collect();
         new.osv = renamed.into_iter().collect();
-        let rewrites = compare(&site(), &new, "y_");
+        let rewrites = compare(&site(), &new, &prefix("y_"));
         assert_eq!(
             kinds(&rewrites),
             vec![
@@ -541,7 +705,7 @@ mod tests {
     fn messages_name_the_file_both_values_and_the_fix() {
         let mut new = site();
         new.osv.extend([osv("x_A-2", T3, T3)]);
-        let rewrites = compare(&site(), &new, "x_");
+        let rewrites = compare(&site(), &new, &x());
         let text = rewrites[0].render("error", Path::new("public"));
         assert_eq!(
             text,

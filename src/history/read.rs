@@ -1,6 +1,7 @@
 //! What a site has told the world about each advisory, read back from its
-//! machine outputs: OSV records, CSAF documents and the Atom feed of all
-//! advisories. The same parser reads the outputs just rendered and the files
+//! machine outputs: OSV records, CSAF documents, CVE records and the Atom
+//! feed of all advisories — their dates, revisions and ids, and a digest of
+//! each record's bytes. The same parser reads the outputs just rendered and the files
 //! of the site being replaced, so the two are compared like with like.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use quick_xml::events::Event;
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use crate::render::prior::{PriorRevision, PriorSite};
 use crate::render::{Output, paths};
 
 /// A time as a file wrote it, and the instant it names: messages quote the
@@ -34,6 +36,21 @@ impl Stamp {
     }
 }
 
+/// The SHA-256 of a file's bytes: whether a record changed at all, without
+/// keeping the previous site's files in memory.
+pub type Digest = [u8; 32];
+
+/// The digest of `bytes`.
+pub fn digest(bytes: &[u8]) -> Digest {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// The first bytes of a digest in hex, to tell two contents apart in a message.
+pub fn short_hex(d: &Digest) -> String {
+    d[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The dates of one OSV record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OsvTrace {
@@ -42,6 +59,15 @@ pub struct OsvTrace {
     pub published: Stamp,
     pub modified: Stamp,
     pub withdrawn: Option<Stamp>,
+    pub digest: Digest,
+}
+
+/// The revision date of one CVE record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CveTrace {
+    pub file: String,
+    pub date_updated: Stamp,
+    pub digest: Digest,
 }
 
 /// One entry of a CSAF document's `tracking.revision_history`.
@@ -76,6 +102,7 @@ impl std::fmt::Display for Revision {
 pub struct CsafTrace {
     pub file: String,
     pub revisions: Vec<Revision>,
+    pub digest: Digest,
 }
 
 /// What one site published, keyed the way each format names an advisory.
@@ -85,6 +112,8 @@ pub struct Published {
     pub osv: BTreeMap<String, OsvTrace>,
     /// By CSAF tracking id, which is the advisory id.
     pub csaf: BTreeMap<String, CsafTrace>,
+    /// By CVE id.
+    pub cve: BTreeMap<String, CveTrace>,
     /// Advisory id → Atom entry id, for the entries of `feeds/all.atom`.
     pub feed: BTreeMap<String, String>,
 }
@@ -103,6 +132,7 @@ pub struct Garbled {
 pub enum Source {
     Osv,
     Csaf,
+    Cve,
     Feed,
 }
 
@@ -126,14 +156,54 @@ pub fn source_of(path: &str) -> Option<Source> {
     {
         return Some(Source::Csaf);
     }
+    if let Some(name) = path.strip_prefix(paths::CVE_DIR)
+        && !name.contains('/')
+    {
+        return Some(Source::Cve);
+    }
     None
 }
 
 /// One history-bearing file, read.
-enum Parsed {
+pub enum Parsed {
     Osv(String, OsvTrace),
     Csaf(String, CsafTrace),
+    Cve(String, CveTrace),
     Feed(BTreeMap<String, String>),
+}
+
+/// A file read, by its path relative to the site root.
+pub type ParsedFile = (String, Result<Parsed, Garbled>);
+
+/// Reads one file of a site: `None` when `path` is not history-bearing.
+pub fn parse_file(path: &str, bytes: &[u8]) -> Option<Result<Parsed, Garbled>> {
+    let garbled = |message: String| Garbled {
+        file: path.to_string(),
+        message,
+    };
+    let parsed = match source_of(path)? {
+        // An index of records (`[{id, modified}]`) was kept in `osv/` by
+        // earlier sites; only objects are records.
+        Source::Osv if bytes.trim_ascii_start().starts_with(b"[") => return None,
+        Source::Osv => osv_trace(path, bytes).map(|(id, t)| Parsed::Osv(id, t)),
+        Source::Csaf => csaf_trace(path, bytes).map(|(id, t)| Parsed::Csaf(id, t)),
+        Source::Cve => cve_trace(path, bytes).map(|(id, t)| Parsed::Cve(id, t)),
+        Source::Feed => feed_entries(bytes).map(Parsed::Feed),
+    };
+    Some(parsed.map_err(garbled))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CveFacts {
+    cve_metadata: CveMetadataFacts,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CveMetadataFacts {
+    cve_id: String,
+    date_updated: String,
 }
 
 #[derive(Deserialize)]
@@ -176,35 +246,23 @@ impl Published {
     ) -> Result<Published, Garbled> {
         // Parsing is the cost on a large site, and each file stands alone.
         let files: Vec<(&str, &[u8])> = files.into_iter().collect();
-        let parsed: Vec<(&str, Parsed)> = files
+        let parsed: Vec<ParsedFile> = files
             .par_iter()
-            .filter_map(|&(path, bytes)| {
-                let garbled = |message: String| Garbled {
-                    file: path.to_string(),
-                    message,
-                };
-                let parsed = match source_of(path)? {
-                    // An index of records (`[{id, modified}]`) was kept in
-                    // `osv/` by earlier sites; only objects are records.
-                    Source::Osv if bytes.trim_ascii_start().starts_with(b"[") => return None,
-                    Source::Osv => osv_trace(path, bytes).map(|(id, t)| Parsed::Osv(id, t)),
-                    Source::Csaf => csaf_trace(path, bytes).map(|(id, t)| Parsed::Csaf(id, t)),
-                    Source::Feed => feed_entries(bytes).map(Parsed::Feed),
-                };
-                Some(parsed.map(|p| (path, p)).map_err(garbled))
-            })
-            // Collected in file order first, so that of several garbled
-            // files the same one is reported on every run.
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Result<_, _>>()?;
+            .filter_map(|&(path, bytes)| Some((path.to_string(), parse_file(path, bytes)?)))
+            .collect();
+        Published::from_parsed(parsed)
+    }
+
+    /// Gathers files read one by one, in file order (path, what it said), so
+    /// that of several garbled files the same one is reported on every run.
+    pub fn from_parsed(parsed: impl IntoIterator<Item = ParsedFile>) -> Result<Published, Garbled> {
         let mut published = Published::default();
         for (path, parsed) in parsed {
             let garbled = |message: String| Garbled {
-                file: path.to_string(),
+                file: path.clone(),
                 message,
             };
-            match parsed {
+            match parsed? {
                 Parsed::Osv(id, trace) => {
                     if let Some(first) = published.osv.get(&id) {
                         return Err(garbled(format!(
@@ -223,10 +281,40 @@ impl Published {
                     }
                     published.csaf.insert(id, trace);
                 }
+                Parsed::Cve(id, trace) => {
+                    if let Some(first) = published.cve.get(&id) {
+                        return Err(garbled(format!(
+                            "CVE id `{id}` is also the id of {}",
+                            first.file
+                        )));
+                    }
+                    published.cve.insert(id, trace);
+                }
                 Parsed::Feed(entries) => published.feed = entries,
             }
         }
         Ok(published)
+    }
+
+    /// What the targets carry forward from this site.
+    pub fn prior(&self) -> PriorSite {
+        PriorSite {
+            csaf_revisions: self
+                .csaf
+                .iter()
+                .map(|(id, trace)| {
+                    let revisions = trace
+                        .revisions
+                        .iter()
+                        .map(|r| PriorRevision {
+                            at: r.date.at,
+                            summary: r.summary.clone(),
+                        })
+                        .collect();
+                    (id.clone(), revisions)
+                })
+                .collect(),
+        }
     }
 
     /// Reads the outputs of a build held in memory.
@@ -240,7 +328,7 @@ impl Published {
 
     /// Nothing published yet: a first build.
     pub fn is_empty(&self) -> bool {
-        self.osv.is_empty() && self.csaf.is_empty() && self.feed.is_empty()
+        self.osv.is_empty() && self.csaf.is_empty() && self.cve.is_empty() && self.feed.is_empty()
     }
 
     /// How many advisories the site published, by the format that names the most.
@@ -262,8 +350,22 @@ fn osv_trace(path: &str, bytes: &[u8]) -> Result<(String, OsvTrace), String> {
             .map(Stamp::parse)
             .transpose()
             .map_err(|e| format!("`withdrawn`: {e}"))?,
+        digest: digest(bytes),
     };
     Ok((facts.id, trace))
+}
+
+fn cve_trace(path: &str, bytes: &[u8]) -> Result<(String, CveTrace), String> {
+    let facts: CveFacts =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a CVE record: {e}"))?;
+    let meta = facts.cve_metadata;
+    let trace = CveTrace {
+        file: path.to_string(),
+        date_updated: Stamp::parse(&meta.date_updated)
+            .map_err(|e| format!("`dateUpdated`: {e}"))?,
+        digest: digest(bytes),
+    };
+    Ok((meta.cve_id, trace))
 }
 
 fn csaf_trace(path: &str, bytes: &[u8]) -> Result<(String, CsafTrace), String> {
@@ -287,6 +389,7 @@ fn csaf_trace(path: &str, bytes: &[u8]) -> Result<(String, CsafTrace), String> {
         CsafTrace {
             file: path.to_string(),
             revisions,
+            digest: digest(bytes),
         },
     ))
 }

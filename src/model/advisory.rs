@@ -127,8 +127,30 @@ impl Advisory {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(Alias::as_str))
     }
 
-    pub fn cve_ids(&self) -> impl Iterator<Item = &Alias> {
-        self.aliases.iter().filter(|a| a.is_cve())
+    /// The advisory's own id when it is a CVE or GHSA id: databases match
+    /// advisories on such ids, so every record names it as an alias too.
+    pub fn own_vulnerability_id(&self) -> Option<Alias> {
+        Alias::parse(self.id.as_str())
+            .ok()
+            .filter(|a| a.is_cve() || a.is_ghsa())
+    }
+
+    /// The ids of the vulnerability in other databases: the advisory's own
+    /// id when it is a CVE or GHSA id, then the aliases.
+    pub fn vulnerability_ids(&self) -> Vec<Alias> {
+        let own = self.own_vulnerability_id();
+        own.iter()
+            .chain(self.aliases.iter().filter(|a| Some(*a) != own.as_ref()))
+            .cloned()
+            .collect()
+    }
+
+    /// Every CVE id of the advisory, its own first: one CVE record each.
+    pub fn cve_ids(&self) -> Vec<Alias> {
+        self.vulnerability_ids()
+            .into_iter()
+            .filter(Alias::is_cve)
+            .collect()
     }
 
     pub fn affected_entry(&self, series: &str) -> Option<&Affected> {

@@ -87,6 +87,10 @@ impl Alias {
     pub fn is_cve(&self) -> bool {
         self.0.starts_with("CVE-")
     }
+
+    pub fn is_ghsa(&self) -> bool {
+        self.0.starts_with("GHSA-")
+    }
 }
 
 impl fmt::Display for Alias {

@@ -6,6 +6,7 @@ mod cvss;
 mod cwe_names;
 mod id;
 mod package;
+pub mod ranges;
 mod releases;
 mod site;
 mod theme;

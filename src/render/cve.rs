@@ -1,5 +1,6 @@
-//! CVE JSON 5 records (schema 5.1.1): one per CVE alias of each published
-//! advisory, shaped as the CNA submits it to CVE Services.
+//! CVE JSON 5 records (schema 5.1.1): one per CVE id of each published
+//! advisory — its own id when that is a CVE id, and its CVE aliases —,
+//! shaped as the CNA submits it to CVE Services.
 //!
 //! A withdrawn advisory gives a REJECTED record rather than none: its page
 //! still links the record, every output keeps a withdrawn entry marked, and
@@ -11,8 +12,9 @@ use serde::Serialize;
 
 use super::{Output, RenderContext, RenderError, Target, paths};
 use crate::config::SiteConfig;
+use crate::model::ranges::{self, SeriesEnd, Verdict};
 use crate::model::{
-    Advisory, Alias, CreditType, CvssVersion, ReferenceType, SeriesImpact, Site, VersionScheme,
+    Advisory, Alias, CreditType, CvssVersion, ReferenceType, Site, Version, VersionScheme,
 };
 
 /// The org id records carry when `[cve] assigner_org_id` is not set: the
@@ -38,13 +40,13 @@ impl Target for Cve {
         let mut outputs = Vec::new();
         for a in &site.advisories {
             for cve_id in a.cve_ids() {
-                let record = record(site, a, cve_id);
+                let record = record(site, a, &cve_id, ctx.now);
                 let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| RenderError {
                     target: "cve",
                     message: format!("{cve_id}: {e}"),
                 })?;
                 bytes.push(b'\n');
-                outputs.push(Output::new(paths::cve_record(cve_id), bytes));
+                outputs.push(Output::new(paths::cve_record(&cve_id), bytes));
             }
         }
         Ok(outputs)
@@ -222,8 +224,9 @@ pub struct CveCredit {
     pub kind: &'static str,
 }
 
-/// The CVE record of `cve_id`, an alias of `a`.
-pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
+/// The CVE record of `cve_id`, the id or an alias of `a`, with the
+/// releases out by the clock `now`.
+pub fn record(site: &Site, a: &Advisory, cve_id: &Alias, now: Timestamp) -> CveRecord {
     let config = &site.config;
     let org_id = config
         .cve
@@ -236,9 +239,9 @@ pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
         short_name: short_name.clone(),
     };
     let lang = config.language.clone();
-    let (state, date_updated, date_rejected, cna) = match &a.withdrawn {
+    let updated = ranges::last_change(a, &site.releases, now);
+    let (state, date_rejected, cna) = match &a.withdrawn {
         Some(w) => {
-            let at = date_updated(a);
             let reason = if w.reason.trim().is_empty() {
                 format!("{} was withdrawn.", a.id)
             } else {
@@ -246,7 +249,6 @@ pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
             };
             (
                 "REJECTED",
-                at,
                 Some(paths::utc_timestamp(w.at)),
                 Cna::Rejected(CnaRejected {
                     provider_metadata,
@@ -260,9 +262,8 @@ pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
         }
         None => (
             "PUBLISHED",
-            a.modified,
             None,
-            Cna::Published(Box::new(published(site, a, provider_metadata))),
+            Cna::Published(Box::new(published(site, a, provider_metadata, now))),
         ),
     };
     CveRecord {
@@ -274,14 +275,19 @@ pub fn record(site: &Site, a: &Advisory, cve_id: &Alias) -> CveRecord {
             assigner_short_name: short_name,
             state,
             date_published: paths::utc_timestamp(a.published.at),
-            date_updated: paths::utc_timestamp(date_updated),
+            date_updated: paths::utc_timestamp(updated),
             date_rejected,
         },
         containers: Containers { cna },
     }
 }
 
-fn published(site: &Site, a: &Advisory, provider_metadata: ProviderMetadata) -> CnaPublished {
+fn published(
+    site: &Site,
+    a: &Advisory,
+    provider_metadata: ProviderMetadata,
+    now: Timestamp,
+) -> CnaPublished {
     let config = &site.config;
     let lang = config.language.clone();
     let plain = crate::markdown::to_plain_text(&a.details);
@@ -310,7 +316,7 @@ fn published(site: &Site, a: &Advisory, provider_metadata: ProviderMetadata) -> 
             value,
             supporting_media,
         }],
-        affected: vec![product(site, a)],
+        affected: vec![product(site, a, now)],
         problem_types: a
             .cwe
             .iter()
@@ -380,14 +386,16 @@ pub fn collection_url(ecosystem: &str) -> Option<&'static str> {
     })
 }
 
+/// CVE's names of the version schemes: `python` for PEP 440, as CNAs
+/// and the tools that read CVE records write it.
 fn version_type(scheme: VersionScheme) -> &'static str {
     match scheme {
-        VersionScheme::Pep440 => "pep440",
+        VersionScheme::Pep440 => "python",
         VersionScheme::Semver => "semver",
     }
 }
 
-fn product(site: &Site, a: &Advisory) -> Product {
+fn product(site: &Site, a: &Advisory, now: Timestamp) -> Product {
     let config = &site.config;
     Product {
         vendor: config.project.vendor.clone(),
@@ -398,26 +406,35 @@ fn product(site: &Site, a: &Advisory) -> Product {
         // Versions the record does not list belong to series nobody
         // evaluated: their status is unknown, not unaffected.
         default_status: "unknown",
-        versions: version_ranges(site, a),
+        versions: version_ranges(site, a, now),
     }
 }
 
-/// What the advisory says about each series, as CVE version entries: the
-/// affected range up to the fix, the fixed releases known so far, and the
-/// releases of series checked and found not affected. Each entry stays
-/// inside its series, so the entries never overlap.
-pub fn version_ranges(site: &Site, a: &Advisory) -> Vec<VersionRange> {
+/// What the advisory says about each series, as CVE version entries,
+/// each inside its series so that none overlaps another: the affected range
+/// up to the fix, then the fix and every later release of the series
+/// unaffected; with no fix yet, the whole series from the first affected
+/// version; the versions before the issue came in, and the series checked
+/// and found not affected. A series whose name is its releases' version
+/// prefix ends open (`lessThanOrEqual: "5.1.*"`, as large CNAs write it),
+/// so a new release changes nothing; another ends at its latest release.
+/// A branch without releases is named by its name: affected, or unaffected
+/// once the advisory lists its patch.
+pub fn version_ranges(site: &Site, a: &Advisory, now: Timestamp) -> Vec<VersionRange> {
     let kind = version_type(site.releases.scheme);
-    let range =
-        |from: &str, status: &'static str, less_than: Option<String>, upto: Option<String>| {
-            VersionRange {
-                version: from.to_string(),
-                status,
-                version_type: Some(kind),
-                less_than,
-                less_than_or_equal: upto,
-            }
+    let range = |from: &Version, status: &'static str, end: Bound| {
+        let (less_than, less_than_or_equal) = match end {
+            Bound::Before(v) => (Some(v), None),
+            Bound::UpTo(v) => (None, Some(v)),
         };
+        VersionRange {
+            version: from.to_string(),
+            status,
+            version_type: Some(kind),
+            less_than,
+            less_than_or_equal,
+        }
+    };
     let single = |v: &str, status: &'static str| VersionRange {
         version: v.to_string(),
         status,
@@ -425,58 +442,48 @@ pub fn version_ranges(site: &Site, a: &Advisory) -> Vec<VersionRange> {
         less_than: None,
         less_than_or_equal: None,
     };
+    // The rest of the series from `from` on, or only `from` when the
+    // series has no later release to name.
+    let rest = |from: &Version, status: &'static str, end: &SeriesEnd<'_>| match end {
+        SeriesEnd::Open(prefix) => range(from, status, Bound::UpTo(prefix.wildcard())),
+        SeriesEnd::Latest(latest) if *latest > from => {
+            range(from, status, Bound::UpTo(latest.to_string()))
+        }
+        _ => single(from.as_str(), status),
+    };
     let mut out: Vec<VersionRange> = Vec::new();
-    for s in &site.releases.series {
-        let latest = s.latest_version();
-        match a.impact_on(s) {
-            SeriesImpact::Affected(e) => {
-                let from = e.introduced.as_ref().or(s.first_version());
-                match (from, &e.fixed, latest) {
-                    (Some(from), Some(fixed), _) => {
-                        out.push(range(
-                            from.as_str(),
-                            "affected",
-                            Some(fixed.to_string()),
-                            None,
-                        ));
-                    }
-                    // No fix yet: every release from the first affected one
-                    // to the newest is affected.
-                    (Some(from), None, Some(latest)) if latest >= from => out.push(range(
-                        from.as_str(),
-                        "affected",
-                        None,
-                        Some(latest.to_string()),
-                    )),
-                    (Some(from), None, _) => out.push(single(from.as_str(), "affected")),
-                    // A series with no release yet (the development branch)
-                    // is named by its branch.
-                    (None, _, _) => out.push(single(&s.name, "affected")),
+    for r in ranges::series_ranges(a, &site.releases, ranges::cutoff(a, now)) {
+        match r.verdict {
+            Verdict::Affected {
+                introduced, fixed, ..
+            } => {
+                if let Some(first) = r.first.filter(|f| *f < introduced) {
+                    out.push(range(
+                        first,
+                        "unaffected",
+                        Bound::Before(introduced.to_string()),
+                    ));
                 }
-                if let (Some(fixed), Some(latest)) = (&e.fixed, latest) {
-                    if latest > fixed {
+                match fixed {
+                    Some(fixed) => {
                         out.push(range(
-                            fixed.as_str(),
-                            "unaffected",
-                            None,
-                            Some(latest.to_string()),
+                            introduced,
+                            "affected",
+                            Bound::Before(fixed.to_string()),
                         ));
-                    } else {
-                        out.push(single(fixed.as_str(), "unaffected"));
+                        out.push(rest(fixed, "unaffected", &r.end));
                     }
+                    None => out.push(rest(introduced, "affected", &r.end)),
                 }
             }
-            SeriesImpact::NotAffected => match (s.first_version(), latest) {
-                (Some(first), Some(latest)) if latest > first => out.push(range(
-                    first.as_str(),
-                    "unaffected",
-                    None,
-                    Some(latest.to_string()),
-                )),
-                (Some(first), _) => out.push(single(first.as_str(), "unaffected")),
-                (None, _) => {}
-            },
-            SeriesImpact::NotEvaluated => {}
+            Verdict::NotAffected { first: Some(first) } => {
+                out.push(rest(first, "unaffected", &r.end))
+            }
+            Verdict::NotAffected { first: None } => out.push(single(&r.series.name, "unaffected")),
+            Verdict::Branch { fixed } => out.push(single(
+                &r.series.name,
+                if fixed { "unaffected" } else { "affected" },
+            )),
         }
     }
     let mut seen = Vec::new();
@@ -486,6 +493,14 @@ pub fn version_ranges(site: &Site, a: &Advisory) -> Vec<VersionRange> {
         new
     });
     out
+}
+
+/// The upper end of a CVE version range.
+enum Bound {
+    /// `lessThan`.
+    Before(String),
+    /// `lessThanOrEqual`.
+    UpTo(String),
 }
 
 fn reference_tags(kind: ReferenceType) -> Vec<&'static str> {
@@ -573,11 +588,4 @@ fn truncate(s: &str, max: usize) -> String {
     let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
     t.push('…');
     t
-}
-
-/// When the record last changed: the withdrawal, or the last modification.
-pub fn date_updated(a: &Advisory) -> Timestamp {
-    a.withdrawn
-        .as_ref()
-        .map_or(a.modified, |w| w.at.max(a.modified))
 }

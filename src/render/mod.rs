@@ -7,6 +7,7 @@ pub mod cve;
 pub mod html;
 pub mod osv;
 pub mod paths;
+pub mod prior;
 pub mod security_txt;
 
 use jiff::Timestamp;
@@ -38,7 +39,7 @@ pub struct RenderContext<'a> {
     pub signer: Option<&'a dyn Signer>,
     /// What the site this build replaces published, when there is one:
     /// CSAF documents keep its revision histories and only add to them.
-    pub published_before: Option<&'a crate::history::Published>,
+    pub prior: Option<&'a prior::PriorSite>,
     /// A local preview that shows advisories still under embargo: every page
     /// then says so and asks not to be indexed. Only `disclose serve
     /// --embargoed` sets it; `build` never does.

@@ -58,9 +58,12 @@ pub fn csaf_document(a: &Advisory) -> String {
     format!(".well-known/csaf/white/{year}/{}", csaf_file_name(a))
 }
 
+/// The folder of the CVE records.
+pub const CVE_DIR: &str = "cve/";
+
 /// `cve/<CVE-id>.json`.
 pub fn cve_record(alias: &Alias) -> String {
-    format!("cve/{alias}.json")
+    format!("{CVE_DIR}{alias}.json")
 }
 
 /// Feeds.

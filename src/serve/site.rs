@@ -61,7 +61,7 @@ pub fn render(opts: &Options, embargoed: bool) -> Result<Rendered, BuildError> {
         public: &public,
         now: opts.now,
         signer: None,
-        published_before: None,
+        prior: None,
         preview: true,
     };
     let outputs = render::render_all(&ctx)?;

@@ -6,8 +6,10 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::config::{CsafCategory, SiteConfig};
-use crate::model::{Advisory, CvssVersion, Site};
+use crate::model::ranges::{self, Change};
+use crate::model::{Advisory, CvssVersion, Releases, Site};
 use crate::render::paths;
+use crate::render::prior::PriorRevision;
 
 use super::format::{
     Acknowledgment, AggregateSeverity, Csaf, CvssV3, Distribution, Document, Engine, Generator,
@@ -15,74 +17,37 @@ use super::format::{
     VulnerabilityId, Weakness,
 };
 use super::product::{Products, Status};
-use crate::history::CsafTrace;
-
-/// One entry of the revision history, before numbering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub at: Timestamp,
-    pub summary: String,
-}
 
 /// The revisions of the document, oldest first: those the site already
-/// published (`previous`), then the changes the model knows of that came
-/// after them. The model holds only the release, the last update and the
-/// withdrawal, so without the published history a second update would
+/// published (`previous`), then the changes of the advisory's records that
+/// came after them (see [`ranges::record_changes`]). The model holds only
+/// the release, the last update, the releases that widened the records and
+/// the withdrawal, so without the published history a second update would
 /// rewrite the first one's revision instead of adding its own.
-pub fn changes(a: &Advisory, previous: Option<&CsafTrace>) -> Vec<Change> {
-    let known = model_changes(a);
+pub fn changes(
+    a: &Advisory,
+    releases: &Releases,
+    now: Timestamp,
+    previous: Option<&[PriorRevision]>,
+) -> Vec<Change> {
+    let known = ranges::record_changes(a, releases, now);
     // A history that began at another release time is not this advisory's
     // (its `published` changed, which the build refuses unless told to
     // rewrite): it starts again from the model.
-    let Some(previous) = previous.filter(|p| {
-        p.revisions
-            .first()
-            .is_some_and(|r| r.date.at == a.published.at)
-    }) else {
+    let Some(previous) = previous.filter(|p| p.first().is_some_and(|r| r.at == a.published.at))
+    else {
         return known;
     };
     let mut changes: Vec<Change> = previous
-        .revisions
         .iter()
         .map(|r| Change {
-            at: r.date.at,
+            at: r.at,
             summary: r.summary.clone(),
         })
         .collect();
     let last = changes.last().map_or(a.published.at, |c| c.at);
     changes.extend(known.into_iter().filter(|c| c.at > last));
     changes
-}
-
-/// The revisions the model knows of, oldest first: the release, the last
-/// update when it is later, and the withdrawal. An update at the moment of
-/// withdrawal is the withdrawal itself, so it is not counted twice.
-fn model_changes(a: &Advisory) -> Vec<Change> {
-    let mut changes = vec![Change {
-        at: a.published.at,
-        summary: "Initial public release.".into(),
-    }];
-    let withdrawn_at = a.withdrawn.as_ref().map(|w| w.at);
-    if a.modified > a.published.at && Some(a.modified) != withdrawn_at {
-        changes.push(Change {
-            at: a.modified,
-            summary: "Advisory updated.".into(),
-        });
-    }
-    if let Some(w) = &a.withdrawn {
-        changes.push(Change {
-            at: w.at,
-            summary: format!("Advisory withdrawn: {}", w.reason),
-        });
-    }
-    // Mandatory test 6.1.14: numbers must ascend with dates.
-    changes.sort_by_key(|c| c.at);
-    changes
-}
-
-/// When the document last changed: its `current_release_date`.
-pub fn current_release(a: &Advisory, previous: Option<&CsafTrace>) -> Timestamp {
-    changes(a, previous).last().map_or(a.published.at, |c| c.at)
 }
 
 pub fn publisher(config: &SiteConfig) -> Publisher {
@@ -103,12 +68,11 @@ pub fn publisher(config: &SiteConfig) -> Publisher {
     }
 }
 
-/// Builds the document for a published advisory of `site`.
-/// `previous` is the document's history as the site last published it.
-pub fn build(site: &Site, a: &Advisory, previous: Option<&CsafTrace>) -> Csaf {
+/// Builds the document for a published advisory of `site` at the clock
+/// `now`, with the revisions [`changes`] gives.
+pub fn build(site: &Site, a: &Advisory, now: Timestamp, changes: &[Change]) -> Csaf {
     let config = &site.config;
-    let products = Products::of(config, &site.releases, a);
-    let changes = changes(a, previous);
+    let products = Products::of(config, &site.releases, a, now);
     let current = changes.last().map_or(a.published.at, |c| c.at);
     let revision_history: Vec<Revision> = changes
         .iter()
@@ -158,7 +122,9 @@ pub fn build(site: &Site, a: &Advisory, previous: Option<&CsafTrace>) -> Csaf {
             },
             Reference {
                 category: "external",
-                summary: format!("Advisory {} ({})", a.id, config.title),
+                // Not the site's title: a renamed site is no change to
+                // what the document states.
+                summary: format!("Advisory {} on the project's security site", a.id),
                 url: paths::absolute_url(config, &paths::advisory_page(a)),
             },
             Reference {
@@ -238,12 +204,13 @@ fn vulnerability(
     products: &Products,
     current: Timestamp,
 ) -> Vulnerability {
-    let mut cves = a.cve_ids();
-    let cve = cves.next().map(ToString::to_string);
+    let all_ids = a.vulnerability_ids();
+    let cve = all_ids.iter().find(|x| x.is_cve()).map(ToString::to_string);
     // CSAF 2.0 has one `cve` per vulnerability; further CVE ids and every
-    // other alias go to `ids`.
-    let ids = cves
-        .chain(a.aliases.iter().filter(|x| !x.is_cve()))
+    // other id go to `ids`.
+    let ids = all_ids
+        .iter()
+        .filter(|x| Some(x.to_string()) != cve)
         .map(|alias| VulnerabilityId {
             system_name: alias
                 .as_str()

@@ -38,9 +38,14 @@ impl Target for Csaf {
         let mut outputs = Vec::new();
         let mut published = Vec::new();
         for a in &site.advisories {
-            let previous = ctx.published_before.and_then(|p| p.csaf.get(a.id.as_str()));
-            let bytes = to_json(&document::build(site, a, previous))?;
-            let doc = Published::new(a, previous);
+            let previous = ctx
+                .prior
+                .and_then(|p| p.csaf_revisions.get(a.id.as_str()))
+                .map(Vec::as_slice);
+            let changes = document::changes(a, &site.releases, ctx.now, previous);
+            let bytes = to_json(&document::build(site, a, ctx.now, &changes))?;
+            let updated = changes.last().map_or(a.published.at, |c| c.at);
+            let doc = Published::new(a, updated);
             outputs.push(Output::new(
                 format!("{}.sha256", doc.path),
                 hash_line(&Sha256::digest(&bytes), &doc.file_name),
@@ -134,7 +139,7 @@ struct Published {
 }
 
 impl Published {
-    fn new(a: &Advisory, previous: Option<&crate::history::CsafTrace>) -> Published {
+    fn new(a: &Advisory, updated: Timestamp) -> Published {
         let path = paths::csaf_document(a);
         let white_path = path
             .strip_prefix(paths::CSAF_WHITE_DIR)
@@ -152,7 +157,7 @@ impl Published {
             year,
             file_name,
             initial: a.published.at,
-            updated: document::current_release(a, previous),
+            updated,
         }
     }
 }

@@ -94,7 +94,7 @@ impl ReleaseSummary {
                     label: a.id.to_string(),
                 })
                 .collect(),
-            cves: r.cve_ids().into_iter().map(str::to_string).collect(),
+            cves: r.cve_ids(),
             versions: r
                 .versions
                 .iter()

@@ -254,6 +254,7 @@ impl AdvisoryDetail {
             csaf_url: paths::csaf_document(a),
             cve_records: a
                 .cve_ids()
+                .iter()
                 .map(|c| LinkView {
                     url: paths::cve_record(c),
                     label: c.to_string(),

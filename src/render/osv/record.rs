@@ -1,14 +1,14 @@
 //! One advisory as an OSV 1.7 record: the schema's shape as serde types, and
 //! how the advisory's per-series facts become OSV ranges and versions.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::config::SiteConfig;
-use crate::model::{Advisory, Affected, CvssVersion, Releases, Series, Version};
+use crate::model::ranges::{self, SeriesRange, Verdict};
+use crate::model::{Advisory, CvssVersion, Releases, Version};
 use crate::render::paths;
 
 /// The OSV schema version the records follow.
@@ -50,6 +50,41 @@ pub struct OsvAffected {
     pub ranges: Vec<OsvRange>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<AffectedSpecific>,
+}
+
+/// What OSV's one line of versions per package cannot say: which release
+/// series each pair of events stands for, and the patches of each. It sits
+/// on the affected package, which osv.dev keeps on import (it drops the
+/// `database_specific` of a range).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AffectedSpecific {
+    pub series: Vec<SeriesSpecific>,
+}
+
+/// One affected series as the advisory states it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesSpecific {
+    pub series: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_affected: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<PatchSpecific>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatchSpecific {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,8 +101,6 @@ pub struct OsvRange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
     pub events: Vec<Event>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub database_specific: Option<RangeSpecific>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,13 +108,6 @@ pub struct OsvRange {
 pub enum RangeType {
     Ecosystem,
     Git,
-}
-
-/// Which release series an ECOSYSTEM range stands for: OSV orders every
-/// version of a package on one line, so the series is otherwise lost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RangeSpecific {
-    pub series: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,17 +148,28 @@ pub struct DatabaseSpecific {
     pub withdrawn_reason: Option<String>,
 }
 
-/// The record for `a`. `now` bounds the `modified` time (see [`modified`]).
+/// The record for `a`, with the releases out by the clock `now`.
 pub fn build(config: &SiteConfig, releases: &Releases, a: &Advisory, now: Timestamp) -> OsvRecord {
     let page_url = paths::absolute_url(config, &paths::advisory_page(a));
-    let versions = affected_versions(releases, a);
+    let osv_id = paths::osv_id(config, a);
+    let cutoff = ranges::cutoff(a, now);
+    let series = ranges::series_ranges(a, releases, cutoff);
+    let versions = ranges::affected_versions(a, releases, cutoff)
+        .into_iter()
+        .map(|v| v.to_string())
+        .collect();
     OsvRecord {
         schema_version: SCHEMA_VERSION,
-        id: paths::osv_id(config, a),
-        modified: paths::utc_timestamp(modified(releases, a, now)),
+        modified: paths::utc_timestamp(ranges::last_change(a, releases, now)),
         published: paths::utc_timestamp(a.published.at),
         withdrawn: a.withdrawn.as_ref().map(|w| paths::utc_timestamp(w.at)),
-        aliases: a.aliases.iter().map(|x| x.to_string()).collect(),
+        aliases: a
+            .vulnerability_ids()
+            .into_iter()
+            .map(|x| x.to_string())
+            .filter(|x| *x != osv_id)
+            .collect(),
+        id: osv_id,
         summary: a.title.clone(),
         details: a.details.clone(),
         severity: a
@@ -146,7 +183,7 @@ pub fn build(config: &SiteConfig, releases: &Releases, a: &Advisory, now: Timest
                 score: c.vector.clone(),
             })
             .collect(),
-        affected: affected(config, releases, a, versions),
+        affected: affected(config, a, &series, versions),
         references: references(a, &page_url),
         credits: a
             .credits
@@ -166,108 +203,123 @@ pub fn build(config: &SiteConfig, releases: &Releases, a: &Advisory, now: Timest
     }
 }
 
-/// When the record last changed. Besides the advisory's own `modified` and
-/// its withdrawal, a new release of a series that has no fix yet adds to the
-/// record's `versions`, and OSV importers fetch only records whose
-/// `modified` moved; so the release day of the newest affected version
-/// counts too (never later than the build clock).
-pub fn modified(releases: &Releases, a: &Advisory, now: Timestamp) -> Timestamp {
-    let newest_release = releases
-        .series
-        .iter()
-        .flat_map(|s| s.versions.iter().map(move |r| (s, r)))
-        .filter(|(s, r)| affects_as_published(a, s, &r.version))
-        .filter_map(|(_, r)| {
-            r.date
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()
-                .map(|z| z.timestamp())
-        })
-        .max()
-        .map(|t| t.min(now));
-    [
-        Some(a.modified),
-        a.withdrawn.as_ref().map(|w| w.at),
-        newest_release,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(a.modified)
+/// Where one affected series' pair of events ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PairEnd<'a> {
+    Fixed(&'a Version),
+    LastAffected(&'a Version),
 }
 
-/// Whether `version` of `series` is affected by what the advisory says. A
-/// withdrawn advisory keeps its `affected` in OSV (consumers skip withdrawn
-/// records), so it is judged as it stood before the withdrawal.
-fn affects_as_published(a: &Advisory, series: &Series, version: &Version) -> bool {
-    let subject: Cow<'_, Advisory> = if a.is_withdrawn() {
-        Cow::Owned(Advisory {
-            withdrawn: None,
-            ..a.clone()
-        })
-    } else {
-        Cow::Borrowed(a)
-    };
-    subject.affects_version(series, version)
+impl PairEnd<'_> {
+    /// Whether a pair starting at `v` begins inside the one ending here.
+    fn reaches(self, v: &Version) -> bool {
+        match self {
+            PairEnd::Fixed(f) => v < f,
+            PairEnd::LastAffected(l) => v <= l,
+        }
+    }
+
+    /// The later of two ends; at one version, `last_affected` includes it.
+    fn max(self, other: Self) -> Self {
+        let key = |e: PairEnd<'_>| match e {
+            PairEnd::Fixed(v) => (v.clone(), 0),
+            PairEnd::LastAffected(v) => (v.clone(), 1),
+        };
+        if key(other) > key(self) { other } else { self }
+    }
 }
 
-/// Every released version the advisory affects, in ascending version order.
-pub fn affected_versions(releases: &Releases, a: &Advisory) -> Vec<String> {
-    let mut versions: Vec<&Version> = releases
-        .series
+/// The one ECOSYSTEM range of the package, as PyPA's database writes it
+/// and as pip-audit and osv.dev read it: every affected series' pair of
+/// events — `introduced` and its `fixed`, or with no fix yet
+/// `last_affected` at the latest release — in version order. (One range
+/// per series reads wrong: pip-audit takes the fixes of one range only and
+/// would offer another series' fix.) Pairs that overlap, which only series
+/// numbered across each other can give, are merged so no version is
+/// claimed twice.
+///
+/// A series with no release (the development branch) has no pair: an open
+/// `introduced` would claim every later version of the package, while what
+/// is affected there is unreleased code, which the GIT range covers.
+pub fn ecosystem_range(series: &[SeriesRange<'_>]) -> Option<OsvRange> {
+    let mut pairs: Vec<(&Version, PairEnd<'_>)> = series
         .iter()
-        .flat_map(|s| {
-            s.versions
-                .iter()
-                .filter(move |r| affects_as_published(a, s, &r.version))
-                .map(|r| &r.version)
+        .filter_map(|r| match r.verdict {
+            Verdict::Affected {
+                introduced,
+                fixed: Some(f),
+                ..
+            } => Some((introduced, PairEnd::Fixed(f))),
+            Verdict::Affected {
+                introduced,
+                fixed: None,
+                last_affected: Some(l),
+            } => Some((introduced, PairEnd::LastAffected(l))),
+            _ => None,
         })
         .collect();
-    versions.sort();
-    versions.dedup();
-    versions.into_iter().map(|v| v.to_string()).collect()
-}
-
-/// The ECOSYSTEM range for one affected series: from the first affected
-/// version to the fix. With no fix yet, the range stays open only when no
-/// later series exists; otherwise it ends at the series' latest release,
-/// because OSV ranges compare versions across the whole package and an open
-/// range would also claim every release of the newer, unaffected series.
-///
-/// A series with no release (the development branch) gets none: an open
-/// range from "0" would claim every version of the package, while what is
-/// affected there is unreleased code, which the GIT range covers.
-pub fn ecosystem_range(entry: &Affected, series: &Series, releases: &Releases) -> Option<OsvRange> {
-    let introduced = match (&entry.introduced, series.first_version()) {
-        (Some(v), _) | (None, Some(v)) => v.to_string(),
-        (None, None) if entry.fixed.is_some() => "0".to_string(),
-        (None, None) => return None,
-    };
-    let mut events = vec![Event::Introduced(introduced)];
-    match (&entry.fixed, series.latest_version()) {
-        (Some(fixed), _) => events.push(Event::Fixed(fixed.to_string())),
-        (None, Some(latest)) if has_later_series(releases, latest) => {
-            events.push(Event::LastAffected(latest.to_string()));
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let mut merged: Vec<(&Version, PairEnd<'_>)> = Vec::with_capacity(pairs.len());
+    for (introduced, end) in pairs {
+        match merged.last_mut() {
+            Some((_, last)) if last.reaches(introduced) => *last = last.max(end),
+            _ => merged.push((introduced, end)),
         }
-        (None, _) => {}
     }
+    if merged.is_empty() {
+        return None;
+    }
+    let events = merged
+        .into_iter()
+        .flat_map(|(introduced, end)| {
+            [
+                Event::Introduced(introduced.to_string()),
+                match end {
+                    PairEnd::Fixed(v) => Event::Fixed(v.to_string()),
+                    PairEnd::LastAffected(v) => Event::LastAffected(v.to_string()),
+                },
+            ]
+        })
+        .collect();
     Some(OsvRange {
         kind: RangeType::Ecosystem,
         repo: None,
         events,
-        database_specific: Some(RangeSpecific {
-            series: series.name.clone(),
-        }),
     })
 }
 
-/// Whether any series has released a version above `latest`.
-fn has_later_series(releases: &Releases, latest: &Version) -> bool {
-    releases
-        .series
+/// Each listed series with its events and patches, for
+/// `affected[].database_specific`.
+fn series_specific(series: &[SeriesRange<'_>]) -> Vec<SeriesSpecific> {
+    series
         .iter()
-        .filter_map(Series::latest_version)
-        .any(|v| v > latest)
+        .filter_map(|r| {
+            let (introduced, fixed, last_affected) = match r.verdict {
+                Verdict::Affected {
+                    introduced,
+                    fixed,
+                    last_affected,
+                } => (Some(introduced), fixed, last_affected),
+                Verdict::Branch { .. } => (None, None, None),
+                Verdict::NotAffected { .. } => return None,
+            };
+            Some(SeriesSpecific {
+                series: r.series.name.clone(),
+                introduced: introduced.map(ToString::to_string),
+                fixed: fixed.map(ToString::to_string),
+                last_affected: last_affected.map(ToString::to_string),
+                patches: r
+                    .patches
+                    .iter()
+                    .map(|p| PatchSpecific {
+                        url: p.url.clone(),
+                        commit: p.commit.clone(),
+                        label: p.label.clone(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// The GIT range: every fix commit in the project's repository, each fixing
@@ -298,23 +350,16 @@ pub fn git_range(repository: &str, a: &Advisory) -> Option<OsvRange> {
         kind: RangeType::Git,
         repo: Some(repo.to_string()),
         events,
-        database_specific: None,
     })
 }
 
 fn affected(
     config: &SiteConfig,
-    releases: &Releases,
     a: &Advisory,
+    series: &[SeriesRange<'_>],
     versions: Vec<String>,
 ) -> Vec<OsvAffected> {
-    // Release-file order (newest series first) rather than the order
-    // written, so records do not change when an author reorders entries.
-    let mut ranges: Vec<OsvRange> = a
-        .affected_series(releases)
-        .into_iter()
-        .filter_map(|s| ecosystem_range(a.affected_entry(&s.name)?, s, releases))
-        .collect();
+    let mut ranges: Vec<OsvRange> = ecosystem_range(series).into_iter().collect();
     if let Some(repo) = &config.project.repository {
         ranges.extend(git_range(repo, a));
     }
@@ -323,6 +368,7 @@ fn affected(
         // consumers; say nothing instead.
         return Vec::new();
     }
+    let specific = series_specific(series);
     vec![OsvAffected {
         package: OsvPackage {
             ecosystem: a.package.ecosystem.clone(),
@@ -331,6 +377,7 @@ fn affected(
         },
         ranges,
         versions,
+        database_specific: (!specific.is_empty()).then_some(AffectedSpecific { series: specific }),
     }]
 }
 
@@ -362,7 +409,8 @@ mod tests {
     use super::*;
     use crate::diagnostic::SourceName;
     use crate::model::{
-        AdvisoryId, Package, Patch, Release, VersionScheme, Withdrawal, parse_instant,
+        AdvisoryId, Affected, Package, Patch, Release, Series, VersionScheme, Withdrawal,
+        parse_instant,
     };
 
     const CONFIG: &str = r#"
@@ -491,8 +539,31 @@ category = "vendor"
         "2026-01-01T00:00:00Z".parse().unwrap()
     }
 
+    fn eco(rec: &OsvRecord) -> Vec<String> {
+        let ranges: Vec<&OsvRange> = rec.affected[0]
+            .ranges
+            .iter()
+            .filter(|r| r.kind == RangeType::Ecosystem)
+            .collect();
+        assert_eq!(ranges.len(), 1, "one ECOSYSTEM range per package");
+        events(ranges[0])
+    }
+
+    fn series_of(rec: &OsvRecord) -> Vec<(String, Option<String>, Option<String>)> {
+        rec.affected[0]
+            .database_specific
+            .as_ref()
+            .map(|d| {
+                d.series
+                    .iter()
+                    .map(|s| (s.series.clone(), s.fixed.clone(), s.last_affected.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     #[test]
-    fn introduced_in_one_series_fixed_in_several_gives_one_range_per_series() {
+    fn every_series_pair_is_in_one_range_in_version_order() {
         // Came in with 2.0.2; fixed in 3.0.1 and 2.0.3; 1.0 was never affected.
         let a = advisory(vec![
             entry("2.0", Some("2.0.2"), Some("2.0.3")),
@@ -500,38 +571,107 @@ category = "vendor"
         ]);
         let rec = build(&config(), &releases(), &a, now());
         assert_eq!(rec.affected.len(), 1);
-        let ranges = &rec.affected[0].ranges;
-        let eco: Vec<_> = ranges
-            .iter()
-            .filter(|r| r.kind == RangeType::Ecosystem)
-            .collect();
-        assert_eq!(eco.len(), 2, "not-affected series get no range");
-        // Release-file order, not the order written.
         assert_eq!(
-            eco[0].database_specific.as_ref().unwrap().series,
-            "3.0".to_string()
+            eco(&rec),
+            [
+                "introduced 2.0.2",
+                "fixed 2.0.3",
+                "introduced 3.0",
+                "fixed 3.0.1"
+            ]
         );
-        assert_eq!(events(eco[0]), ["introduced 3.0", "fixed 3.0.1"]);
-        assert_eq!(events(eco[1]), ["introduced 2.0.2", "fixed 2.0.3"]);
         assert_eq!(rec.affected[0].versions, ["2.0.2", "3.0"]);
+        // Release-file order in the series list, not the order written.
+        assert_eq!(
+            series_of(&rec),
+            [
+                ("3.0".into(), Some("3.0.1".into()), None),
+                ("2.0".into(), Some("2.0.3".into()), None)
+            ]
+        );
+    }
+
+    /// What pip-audit reads: of the fixes in the one range, the smallest
+    /// above a version of an older series is that series' own fix.
+    #[test]
+    fn the_smallest_fix_above_each_affected_version_is_its_series_fix() {
+        let a = advisory(vec![
+            entry("1.0", None, Some("1.0.1")),
+            entry("2.0", None, Some("2.0.2")),
+            entry("3.0", None, Some("3.0.2")),
+        ]);
+        let rel = releases();
+        let rec = build(&config(), &rel, &a, now());
+        let fixes: Vec<Version> = rec.affected[0].ranges[0]
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fixed(f) => Some(v(f)),
+                _ => None,
+            })
+            .collect();
+        for s in &rel.series {
+            let Some(entry) = a.affected_entry(&s.name) else {
+                continue;
+            };
+            for r in s
+                .versions
+                .iter()
+                .filter(|r| a.affects_version(s, &r.version))
+            {
+                let offered = fixes.iter().filter(|f| **f > r.version).min();
+                assert_eq!(offered, entry.fixed.as_ref(), "{}", r.version);
+            }
+        }
     }
 
     #[test]
-    fn unfixed_series_ends_at_its_latest_release_when_a_later_series_exists() {
-        // An open range from 2.0.1 would also claim every 3.0 release.
-        let a = advisory(vec![entry("2.0", Some("2.0.1"), None)]);
-        let rel = releases();
-        let range = ecosystem_range(&a.affected[0], &rel.series[2], &rel).unwrap();
-        assert_eq!(events(&range), ["introduced 2.0.1", "last_affected 2.0.3"]);
-        assert_eq!(affected_versions(&rel, &a), ["2.0.1", "2.0.2", "2.0.3"]);
+    fn an_unfixed_series_ends_at_its_latest_release_even_the_newest() {
+        // An open range from 2.0.1 would also claim every 3.0 release, and
+        // one from 3.0 would claim the next series before anyone checked it.
+        let a = advisory(vec![
+            entry("2.0", Some("2.0.1"), None),
+            entry("3.0", None, None),
+        ]);
+        let rec = build(&config(), &releases(), &a, now());
+        assert_eq!(
+            eco(&rec),
+            [
+                "introduced 2.0.1",
+                "last_affected 2.0.3",
+                "introduced 3.0",
+                "last_affected 3.0.2"
+            ]
+        );
+        assert_eq!(
+            rec.affected[0].versions,
+            ["2.0.1", "2.0.2", "2.0.3", "3.0", "3.0.1", "3.0.2"]
+        );
+        assert_eq!(
+            series_of(&rec)[1],
+            ("2.0".into(), None, Some("2.0.3".into()))
+        );
     }
 
     #[test]
-    fn unfixed_newest_series_has_an_open_range() {
-        let a = advisory(vec![entry("3.0", None, None)]);
-        let rel = releases();
-        let range = ecosystem_range(&a.affected[0], &rel.series[1], &rel).unwrap();
-        assert_eq!(events(&range), ["introduced 3.0"]);
+    fn pairs_of_series_numbered_across_each_other_are_merged() {
+        let mut rel = releases();
+        // A series whose releases sit inside another's numbers.
+        rel.series[3].versions.push(Release {
+            version: v("2.0.1.1"),
+            date: jiff::civil::date(2025, 4, 1),
+        });
+        rel.series[3]
+            .versions
+            .sort_by(|a, b| a.version.cmp(&b.version));
+        let a = advisory(vec![
+            entry("2.0", None, Some("2.0.2")),
+            entry("1.0", Some("1.0.1"), None),
+        ]);
+        let cutoff = ranges::cutoff(&a, now());
+        let series = ranges::series_ranges(&a, &rel, cutoff);
+        let range = ecosystem_range(&series).unwrap();
+        assert_eq!(events(&range), ["introduced 1.0.1", "fixed 2.0.2"]);
     }
 
     #[test]
@@ -544,10 +684,10 @@ category = "vendor"
         });
         let a = advisory(vec![entry("3.0", None, Some("3.0.2")), main]);
         let rel = releases();
-        assert!(ecosystem_range(&a.affected[1], &rel.series[0], &rel).is_none());
         let rec = build(&config(), &rel, &a, now());
         let ranges = &rec.affected[0].ranges;
         assert_eq!(ranges.len(), 2);
+        assert_eq!(events(&ranges[0]), ["introduced 3.0", "fixed 3.0.2"]);
         assert_eq!(ranges[1].kind, RangeType::Git);
         assert_eq!(ranges[1].repo.as_deref(), Some("https://github.com/o/p"));
         assert_eq!(events(&ranges[1]), ["introduced 0", "fixed abcdef1"]);
@@ -555,6 +695,12 @@ category = "vendor"
             rec.references
                 .iter()
                 .any(|r| r.kind == "FIX" && r.url.ends_with("/abcdef1"))
+        );
+        let specific = rec.affected[0].database_specific.as_ref().unwrap();
+        assert_eq!(specific.series[0].series, "main");
+        assert_eq!(
+            specific.series[0].patches[0].commit.as_deref(),
+            Some("abcdef1")
         );
     }
 
@@ -603,22 +749,45 @@ category = "vendor"
     }
 
     #[test]
-    fn a_new_release_of_an_unfixed_series_moves_modified_but_never_past_the_clock() {
-        // 3.0.2 is released 2025-09-01, before publication: no change.
+    fn a_new_release_of_an_unfixed_series_moves_modified_and_a_release_elsewhere_does_not() {
+        let open = advisory(vec![entry("3.0", None, None)]);
         let fixed = advisory(vec![entry("3.0", None, Some("3.0.1"))]);
-        assert_eq!(modified(&releases(), &fixed, now()), fixed.modified);
+        let before_open = build(&config(), &releases(), &open, now());
+        let before_fixed = build(&config(), &releases(), &fixed, now());
         let mut rel = releases();
         rel.series[1].versions.push(Release {
             version: v("3.0.3"),
             date: jiff::civil::date(2025, 11, 20),
         });
-        let open = advisory(vec![entry("3.0", None, None)]);
-        assert_eq!(
-            paths::utc_timestamp(modified(&rel, &open, now())),
-            "2025-11-20T00:00:00Z"
-        );
+        let after_open = build(&config(), &rel, &open, now());
+        assert_eq!(after_open.modified, "2025-11-20T00:00:00Z");
+        assert_ne!(after_open, before_open);
+        assert_eq!(build(&config(), &rel, &fixed, now()), before_fixed);
+        // A release dated after the clock counts from its day on.
         let early: Timestamp = "2025-10-01T00:00:00Z".parse().unwrap();
-        assert_eq!(modified(&rel, &open, early), open.modified.max(early));
+        assert_eq!(
+            build(&config(), &rel, &open, early).modified,
+            before_open.modified
+        );
+        assert_eq!(
+            build(&config(), &rel, &open, early),
+            build(&config(), &releases(), &open, early)
+        );
+    }
+
+    #[test]
+    fn an_advisory_named_by_its_cve_id_lists_it_as_an_alias() {
+        let mut a = advisory(vec![entry("3.0", None, Some("3.0.1"))]);
+        a.id = AdvisoryId::parse("CVE-2025-1234").unwrap();
+        a.aliases = vec![crate::model::Alias::parse("GHSA-abcd-efgh-2345").unwrap()];
+        let rec = build(&config(), &releases(), &a, now());
+        assert_eq!(rec.id, "x_CVE-2025-1234");
+        assert_eq!(rec.aliases, ["CVE-2025-1234", "GHSA-abcd-efgh-2345"]);
+        let mut bare = config();
+        bare.osv.id_prefix = String::new();
+        let rec = build(&bare, &releases(), &a, now());
+        assert_eq!(rec.id, "CVE-2025-1234");
+        assert_eq!(rec.aliases, ["GHSA-abcd-efgh-2345"], "not its own alias");
     }
 
     #[test]
@@ -643,5 +812,15 @@ category = "vendor"
         assert_eq!(pkg["purl"], "pkg:pypi/p");
         assert!(json.get("withdrawn").is_none());
         assert_eq!(json["database_specific"]["severity"], "high");
+        assert!(
+            json["affected"][0]["ranges"][0]
+                .get("database_specific")
+                .is_none(),
+            "osv.dev drops a range's database_specific"
+        );
+        assert_eq!(
+            json["affected"][0]["database_specific"]["series"][0]["series"],
+            "1.0"
+        );
     }
 }
