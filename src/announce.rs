@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use crate::config::{OSS_SECURITY, SiteConfig};
 use crate::embargo::{self, PublicSite};
 use crate::model::{Advisory, Site};
-use crate::prenotify::{affected_range, cvss_label};
+use crate::prenotify::{affected_range, cvss_label, policy_url};
 use crate::release::{self, Advice, SecurityRelease};
 use crate::render::atom::severities_phrase;
 use crate::render::html::views::series_row;
@@ -286,14 +286,6 @@ fn advice_lines(site: &Site, r: &SecurityRelease<'_>) -> (Vec<String>, Option<St
         )
     });
     (lines, note)
-}
-
-fn policy_url(site: &Site) -> String {
-    site.config
-        .security_txt
-        .policy
-        .clone()
-        .unwrap_or_else(|| paths::absolute_url(&site.config, paths::POLICY_PAGE))
 }
 
 /// The mail body: plain text, every line within [`WIDTH`] columns unless it

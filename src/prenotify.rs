@@ -510,7 +510,8 @@ pub(crate) fn affected_range(row: &SeriesRow) -> Option<String> {
     })
 }
 
-fn policy_url(site: &Site) -> String {
+/// The security policy: security.txt's `policy`, else the site's page.
+pub(crate) fn policy_url(site: &Site) -> String {
     site.config
         .security_txt
         .policy

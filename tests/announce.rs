@@ -10,13 +10,12 @@
 mod support;
 use support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use disclose::Options;
 use disclose::announce::{self, AnnounceError, ReleaseDay};
 use disclose::render::{Output, Signer};
-use disclose::sign::{self, OpenPgpKey};
+use disclose::sign;
 use jiff::Timestamp;
 
 const FIXTURE_NOW: &str = "2026-12-10T00:00:00Z";
@@ -41,29 +40,6 @@ fn file<'a>(made: &'a ReleaseDay, suffix: &str) -> &'a str {
         .find(|o| o.path.ends_with(suffix))
         .unwrap_or_else(|| panic!("no text *{suffix}"));
     body(o)
-}
-
-fn disclose() -> Command {
-    let mut cmd = Command::cargo_bin("disclose").unwrap();
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("DISCLOSE_SIGNING_KEY")
-        .env_remove("DISCLOSE_SIGNING_KEY_PASSPHRASE");
-    cmd
-}
-
-fn temp_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_dir(&fixture(), &site);
-    (dir, site)
-}
-
-fn out(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
-}
-
-fn err(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
 
 #[test]
@@ -202,16 +178,7 @@ fn texts_of_a_release_name_nothing_of_a_later_one() {
 #[test]
 fn mails_are_clear_signed_and_verify() {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("signing.asc");
-    let armored = sign::generate_key(
-        "Quill security <security@quill.example>",
-        ts("2020-01-01T00:00:00Z"),
-        [7; 32],
-        None,
-    )
-    .unwrap();
-    std::fs::write(&key_file, &armored).unwrap();
-    let key = OpenPgpKey::from_armored(&armored, None, ts(FIXTURE_NOW)).unwrap();
+    let (key_file, key) = signing_key_file(dir.path(), 7, FIXTURE_NOW);
     let mut opts = Options::new(fixture(), ts(FIXTURE_NOW));
     opts.signing.path_override = Some(key_file);
     let signed = announce::prepare(&opts, None).unwrap();
@@ -245,7 +212,7 @@ fn cli_says_when_the_texts_are_under_embargo() {
         .args(["announce", "--now", FIXTURE_NOW])
         .assert()
         .code(0);
-    let printed = out(&a);
+    let printed = stdout(&a);
     assert!(printed.contains("security release of 15 December 2026 (1 advisory): QUILL-2026-0002"));
     assert!(
         printed.contains("UNDER EMBARGO until 2026-12-15T12:00:00Z"),
@@ -267,7 +234,7 @@ fn cli_says_when_the_texts_are_under_embargo() {
         .args(["announce", "2025-09-10", "--now", FIXTURE_NOW])
         .assert()
         .code(0);
-    assert!(out(&a).contains("published at 2025-09-10T12:00:00Z: the texts are ready to send"));
+    assert!(stdout(&a).contains("published at 2025-09-10T12:00:00Z: the texts are ready to send"));
 
     let a = disclose()
         .arg("--root")
@@ -275,7 +242,7 @@ fn cli_says_when_the_texts_are_under_embargo() {
         .args(["announce", "2031-01-01", "--now", FIXTURE_NOW])
         .assert()
         .code(1);
-    assert!(err(&a).contains("no security release `2031-01-01`"));
+    assert!(stderr(&a).contains("no security release `2031-01-01`"));
     match announce::prepare(&Options::new(&site, ts(FIXTURE_NOW)), Some("nope")) {
         Err(AnnounceError::UnknownRelease(q)) => assert_eq!(q, "nope"),
         other => panic!("unexpected {other:?}"),
@@ -284,32 +251,5 @@ fn cli_says_when_the_texts_are_under_embargo() {
 
 #[test]
 fn cli_refuses_an_out_dir_inside_the_published_site() {
-    let (dir, site) = temp_site();
-    for dest in ["public", "public/announce", "./public/../public/x"] {
-        let a = disclose()
-            .arg("--root")
-            .arg(&site)
-            .args(["announce", "--now", FIXTURE_NOW, "--out", dest])
-            .assert()
-            .code(2);
-        assert!(err(&a).contains("inside the published site"), "{}", err(&a));
-    }
-    assert!(!site.join("public").exists());
-    let built = dir.path().join("www");
-    disclose()
-        .arg("--root")
-        .arg(&site)
-        .args(["build", "--now", FIXTURE_NOW, "--out"])
-        .arg(&built)
-        .assert()
-        .code(0);
-    let a = disclose()
-        .arg("--root")
-        .arg(&site)
-        .args(["announce", "--now", FIXTURE_NOW, "--out"])
-        .arg(built.join("texts"))
-        .assert()
-        .code(2);
-    assert!(err(&a).contains("inside the published site"));
-    assert!(!built.join("texts").exists());
+    assert_refuses_the_published_site("announce", "--out", "", FIXTURE_NOW);
 }

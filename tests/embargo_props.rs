@@ -476,6 +476,26 @@ fn entries(feed: &str) -> Vec<&str> {
     feed.split("<entry>").skip(1).collect()
 }
 
+/// The entry of a release feed whose id is `tag:<host>,<day>:<kind>/<time>`:
+/// the id a release's notice (`release`) or its entry (`security-release`)
+/// has, from its publish time alone.
+fn entry_of<'a>(
+    entries: &[&'a str],
+    kind: &str,
+    release: Timestamp,
+) -> Result<&'a str, TestCaseError> {
+    let id = format!(
+        "<id>tag:{HOST},{}:{kind}/{}</id>",
+        release.strftime("%Y-%m-%d"),
+        release.strftime("%Y%m%dT%H%M%SZ")
+    );
+    entries
+        .iter()
+        .find(|e| e.contains(&id))
+        .copied()
+        .ok_or_else(|| TestCaseError::fail(format!("no entry {id}")))
+}
+
 /// Feed order: newest `updated` first, then newest published, then entry id.
 fn capped<T>(
     mut items: Vec<T>,
@@ -697,15 +717,7 @@ fn check_case(
         ..
     } in shown
     {
-        let id = format!(
-            "<id>tag:{HOST},{}:release/{}</id>",
-            release.strftime("%Y-%m-%d"),
-            release.strftime("%Y%m%dT%H%M%SZ")
-        );
-        let entry = feed_entries
-            .iter()
-            .find(|e| e.contains(&id))
-            .ok_or_else(|| TestCaseError::fail(format!("no announcement entry {id}")))?;
+        let entry = entry_of(&feed_entries, "release", release)?;
         for s in severities {
             let term = format!("term=\"{}\"", s.unwrap_or("not-rated"));
             prop_assert!(entry.contains(&term), "{} missing in {}", term, entry);
@@ -863,15 +875,7 @@ fn check_case(
     );
     prop_assert_eq!(release_feed.len(), newest.len());
     for (lift, members) in newest {
-        let id = format!(
-            "<id>tag:{HOST},{}:security-release/{}</id>",
-            lift.strftime("%Y-%m-%d"),
-            lift.strftime("%Y%m%dT%H%M%SZ")
-        );
-        let entry = release_feed
-            .iter()
-            .find(|e| e.contains(&id))
-            .ok_or_else(|| TestCaseError::fail(format!("no release entry {id}")))?;
+        let entry = entry_of(&release_feed, "security-release", *lift)?;
         for a in members {
             prop_assert!(
                 entry.contains(&a.id),

@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use disclose::Options;
 use disclose::announce::{self, AnnounceError};
 use disclose::text::{count, human_date};
 
-use super::{CONTENT_ERROR, OK, exit, time, usage_error};
+use super::{CONTENT_ERROR, OK, exit, time};
 use crate::cli::ClockArgs;
 
 pub fn run(
@@ -18,13 +17,11 @@ pub fn run(
     out: PathBuf,
     signing_key: Option<PathBuf>,
 ) -> ExitCode {
-    let now = match super::resolve_clock(clock) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
     let out = super::under_root(&root, out);
-    let signing = super::key_settings(signing_key);
-    let opts = Options { root, now, signing };
+    let opts = match super::options(root, clock, signing_key) {
+        Ok(opts) => opts,
+        Err(code) => return code,
+    };
     match announce::write(&opts, release, &out) {
         Ok((made, written)) => {
             println!(

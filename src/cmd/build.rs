@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use disclose::diagnostic::render_human;
 use disclose::history::{Outcome, Policy};
-use disclose::{BuildError, Options, build_with_history};
+use disclose::{BuildError, build_with_history};
 
 use disclose::text::count;
 
@@ -19,17 +19,16 @@ pub fn run(
     signing_key: Option<PathBuf>,
     history: HistoryArgs,
 ) -> ExitCode {
-    let now = match super::resolve_clock(clock) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
     let out = super::under_root(&root, out);
-    let signing = super::key_settings(signing_key);
     let policy = Policy {
         previous: history.previous.map(|p| super::under_root(&root, p)),
         allow_rewrite: history.allow_rewrite,
     };
-    let opts = Options { root, now, signing };
+    let opts = match super::options(root, clock, signing_key) {
+        Ok(opts) => opts,
+        Err(code) => return code,
+    };
+    let now = opts.now;
     match build_with_history(&opts, &out, &policy) {
         Ok(report) => {
             print_history(&report.history);

@@ -65,6 +65,22 @@ pub fn key_settings(signing_key: Option<PathBuf>) -> KeySettings {
     }
 }
 
+/// The options of a command that reads the site at the clock and may sign:
+/// the root, `--now` (or its defaults) and the signing-key settings. A bad
+/// clock is a usage error, printed here.
+pub fn options(
+    root: PathBuf,
+    clock: &ClockArgs,
+    signing_key: Option<PathBuf>,
+) -> Result<disclose::Options, ExitCode> {
+    let now = resolve_clock(clock).map_err(usage_error)?;
+    Ok(disclose::Options {
+        root,
+        now,
+        signing: key_settings(signing_key),
+    })
+}
+
 /// A directory argument: relative paths are taken from the site root.
 pub fn under_root(root: &Path, dir: PathBuf) -> PathBuf {
     if dir.is_absolute() {

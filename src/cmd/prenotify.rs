@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use disclose::Options;
 use disclose::prenotify::{self, PrenotifyError};
 
-use super::{CONTENT_ERROR, OK, exit, usage_error};
+use super::{CONTENT_ERROR, OK, exit};
 use crate::cli::ClockArgs;
 
 pub fn run(
@@ -17,19 +16,17 @@ pub fn run(
     out: PathBuf,
     signing_key: Option<PathBuf>,
 ) -> ExitCode {
-    let now = match super::resolve_clock(clock) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
     let out = super::under_root(&root, out);
-    let signing = super::key_settings(signing_key);
-    let opts = Options { root, now, signing };
+    let opts = match super::options(root, clock, signing_key) {
+        Ok(opts) => opts,
+        Err(code) => return code,
+    };
     match prenotify::write(&opts, ids, &out) {
         Ok((made, written)) => {
             if made.releases.is_empty() {
                 println!(
                     "no advisories under embargo at {}: nothing to write",
-                    super::time(now)
+                    super::time(opts.now)
                 );
                 return exit(OK);
             }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::views::{AdvisoryDetail, LinkView, SeverityView, TimeView, human_time};
-use crate::model::Site;
+use crate::model::{Advisory, Site};
 use crate::release::{Advice, SecurityRelease};
 use crate::render::paths;
 
@@ -42,6 +42,14 @@ pub fn release_links(
         }
     }
     links
+}
+
+/// The link to an advisory's page, labelled with its id.
+fn advisory_link(a: &Advisory) -> LinkView {
+    LinkView {
+        url: paths::advisory_page(a),
+        label: a.id.to_string(),
+    }
 }
 
 /// A version a release issued.
@@ -86,14 +94,7 @@ impl ReleaseSummary {
                 .iter()
                 .map(|a| SeverityView::of(a.severity.as_deref()))
                 .collect(),
-            advisories: r
-                .advisories
-                .iter()
-                .map(|a| LinkView {
-                    url: paths::advisory_page(a),
-                    label: a.id.to_string(),
-                })
-                .collect(),
+            advisories: r.advisories.iter().map(|a| advisory_link(a)).collect(),
             cves: r.cve_ids(),
             versions: r
                 .versions
@@ -249,14 +250,7 @@ impl ReleaseDetail {
                         .find(|u| u.starts_with("https://"))
                         .cloned(),
                     roles: c.roles.iter().map(|r| r.to_string()).collect(),
-                    advisories: c
-                        .advisories
-                        .iter()
-                        .map(|a| LinkView {
-                            url: paths::advisory_page(a),
-                            label: a.id.to_string(),
-                        })
-                        .collect(),
+                    advisories: c.advisories.iter().map(|a| advisory_link(a)).collect(),
                 })
                 .collect(),
         }
