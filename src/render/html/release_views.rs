@@ -215,8 +215,14 @@ impl ReleaseDetail {
                 .iter()
                 .filter_map(|a| Some((a, a.affected_entry(&s.name)?)))
                 .flat_map(|(a, e)| {
-                    super::views::patch_links(e).into_iter().map(move |mut p| {
-                        p.label = format!("{} ({})", p.label, a.id);
+                    let links = super::views::patch_links(e);
+                    let several = links.len() > 1;
+                    links.into_iter().map(move |mut p| {
+                        p.label = if several {
+                            format!("fix for {} ({})", a.id, p.label)
+                        } else {
+                            format!("fix for {}", a.id)
+                        };
                         p
                     })
                 })
