@@ -253,3 +253,18 @@ fn cli_says_when_the_texts_are_under_embargo() {
 fn cli_refuses_an_out_dir_inside_the_published_site() {
     assert_refuses_the_published_site("announce", "--out", "", FIXTURE_NOW);
 }
+
+#[test]
+fn settings_address_the_mails_and_can_leave_out_oss_security() {
+    let (_dir, site) = temp_site();
+    let toml = std::fs::read_to_string(site.join("site.toml")).unwrap()
+        + "\n[disclosure]\nannounce_list = \"quill-announce@lists.quill.example\"\n\
+           oss_security = false\nmail_from = \"Quill security team <security@quill.example>\"\n";
+    std::fs::write(site.join("site.toml"), toml).unwrap();
+    let made = prepare(&site, FIXTURE_NOW, None);
+    assert!(!made.texts.iter().any(|o| o.path.contains("oss-security")));
+    let mail = file(&made, "-announce-mail.txt");
+    assert!(mail.starts_with(
+        "From: Quill security team <security@quill.example>\nTo: quill-announce@lists.quill.example\n"
+    ));
+}

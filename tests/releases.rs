@@ -315,3 +315,46 @@ fn slugs_and_feed_ids_do_not_change_when_releases_are_added() {
     let opts = Options::new(dir.path(), FIXTURE_NOW.parse().unwrap());
     assert!(disclose::render_site(&opts).is_ok());
 }
+
+#[test]
+fn advice_covers_unfixed_unaffected_and_unsupported_series() {
+    let public = public_at(&fixture(), FIXTURE_LIFT);
+    let releases = release::releases(&public);
+    let r = release::find(&releases, "QUILL-2026-0002").unwrap();
+    assert!(r.versions.is_empty(), "no release fixes it yet");
+    assert_eq!(
+        r.title("Quill"),
+        "Quill security release of 15 December 2026"
+    );
+    let advice: Vec<(String, String)> = public
+        .site
+        .releases
+        .series
+        .iter()
+        .filter_map(|s| {
+            let a = match r.advice(s)? {
+                Advice::Upgrade(v) => format!("upgrade to {v}"),
+                Advice::Branch => "branch".into(),
+                Advice::NoFix => "no fix".into(),
+                Advice::NotAffected => "not affected".into(),
+                Advice::Unsupported => "unsupported".into(),
+            };
+            Some((s.name.clone(), a))
+        })
+        .collect();
+    assert_eq!(
+        advice,
+        [
+            ("main".to_string(), "not affected".to_string()),
+            ("1.1".to_string(), "no fix".to_string()),
+            ("1.0".to_string(), "unsupported".to_string()),
+        ]
+    );
+    let page = text(
+        &render_at(fixture(), FIXTURE_LIFT),
+        "releases/2026-12-15/index.html",
+    )
+    .to_string();
+    assert!(page.contains("Affected, no release fixes it yet"));
+    assert!(page.contains("was no longer supported on the release date"));
+}
