@@ -18,6 +18,7 @@ bin=target/release/disclose-fuzz
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export AFL_FORKSRV_INIT_TMOUT=20000
 failed=0
+mkdir -p out
 for t in "${targets[@]}"; do
   in=$(mktemp -d)
   cp seeds/"$t"/* "$in"/ 2>/dev/null || true

@@ -214,7 +214,12 @@ pub fn read_bytes(
         path: path.to_path_buf(),
         source,
     };
-    if let (Ok(site), Ok(real)) = (root.canonicalize(), path.canonicalize())
+    // Only a link can lead out: the walk does not enter linked folders
+    // outside the site, so a path that is no link itself stays inside.
+    // Resolving every path would cost a system call per folder per file.
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link
+        && let (Ok(site), Ok(real)) = (root.canonicalize(), path.canonicalize())
         && !real.starts_with(&site)
     {
         diags
