@@ -24,7 +24,7 @@ const server = createServer(async (req, res) => {
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const base = `http://127.0.0.1:${server.address().port}/`;
 
-const targets = pages.length ? pages : ['', 'advisories/LARCH-2026-0003/', 'versions/'];
+const targets = pages.length ? pages : ['', 'advisories/LARCH-2026-0003/', 'versions/', 'releases/2026-11-04/'];
 const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } };
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -38,7 +38,8 @@ for (const page of targets) {
       const ctx = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
       const tab = await ctx.newPage();
       await tab.goto(base + page, { waitUntil: 'load' });
-      const file = join(out, `${name.startsWith('advisories') ? 'advisory' : name}-${size}-${scheme}.png`);
+      const kind = name.startsWith('advisories') ? 'advisory' : name.startsWith('releases-') ? 'release' : name;
+      const file = join(out, `${kind}-${size}-${scheme}.png`);
       await tab.screenshot({ path: file });
       console.log(file);
       await ctx.close();

@@ -112,6 +112,42 @@ pub enum Command {
         #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
         signing_key: Option<PathBuf>,
     },
+    /// Write the release-day texts of a security release outside the
+    /// published site: the announcement post, the mails for the announce
+    /// list and oss-security, and the CVE publication commands.
+    Announce {
+        /// The release: its date as on its page (e.g. 2026-11-04), its publish
+        /// time, or one of its advisories. By default the next coming release,
+        /// else the latest published one.
+        #[arg(value_name = "RELEASE")]
+        release: Option<String>,
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// Directory for the texts; never inside the published site.
+        #[arg(long, default_value = "announce", value_name = "DIR")]
+        out: PathBuf,
+        /// Armored OpenPGP secret key that clear-signs the mails, instead of
+        /// site.toml's `signing_key`.
+        #[arg(long, env = "DISCLOSE_SIGNING_KEY", value_name = "PATH")]
+        signing_key: Option<PathBuf>,
+    },
+    /// List the steps of the disclosure process, with their dates, for every
+    /// coming security release.
+    Calendar {
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// How to print the steps.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Also write them as an iCalendar file a team can subscribe to;
+        /// never inside the published site.
+        #[arg(long, value_name = "FILE")]
+        ics: Option<PathBuf>,
+        /// Name the advisories of each release (ids, CVE ids, titles), not
+        /// only its date and severities. For the security team only.
+        #[arg(long)]
+        confidential: bool,
+    },
     /// Create a new site in DIR with an example advisory, a releases file and
     /// a security policy page.
     Init {

@@ -40,6 +40,8 @@ pub struct SiteConfig {
     pub feeds: FeedsConfig,
     #[serde(default)]
     pub cve: CveConfig,
+    #[serde(default)]
+    pub disclosure: DisclosureConfig,
 }
 
 /// The project whose advisories these are.
@@ -175,6 +177,68 @@ pub struct CveConfig {
     pub assigner_short_name: Option<String>,
 }
 
+/// The steps of a security release that `disclose calendar` schedules and
+/// `disclose announce` writes the texts for.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureConfig {
+    /// Days before a security release to send its pre-notification, when
+    /// none of its advisories sets `announce`: the policy's "about a week".
+    #[serde(default = "default_prenotify_days")]
+    pub prenotify_days: u32,
+    /// Days before a security release to request the CVE ids of its
+    /// advisories; no fewer than `prenotify_days`, since the confidential
+    /// pre-notification names them.
+    #[serde(default = "default_cve_request_days")]
+    pub cve_request_days: u32,
+    /// The project's announce list: the release-day mail is addressed to it,
+    /// e.g. `larch-announce@lists.larch.example`.
+    pub announce_list: Option<String>,
+    /// Also write the release-day mail for oss-security
+    /// (`oss-security@lists.openwall.com`), the public list of distributions.
+    #[serde(default = "default_true")]
+    pub oss_security: bool,
+    /// The sender of the release-day mails, e.g. `Larch security team
+    /// <security@larch.example>`; defaults to the site's title and the first
+    /// `mailto:` contact of security.txt.
+    pub mail_from: Option<String>,
+}
+
+impl Default for DisclosureConfig {
+    fn default() -> Self {
+        DisclosureConfig {
+            prenotify_days: default_prenotify_days(),
+            cve_request_days: default_cve_request_days(),
+            announce_list: None,
+            oss_security: true,
+            mail_from: None,
+        }
+    }
+}
+
+/// The public list of distributions and security researchers.
+pub const OSS_SECURITY: &str = "oss-security@lists.openwall.com";
+
+impl DisclosureConfig {
+    /// The `From:` of the release-day mails, when one is known.
+    pub fn sender(&self, config: &SiteConfig) -> Option<String> {
+        self.mail_from.clone().or_else(|| {
+            let address = config
+                .security_txt
+                .contact
+                .iter()
+                .find_map(|c| c.strip_prefix("mailto:"))?;
+            Some(format!("{} <{address}>", config.title))
+        })
+    }
+}
+
+/// Whether `s` can stand in a mail header as an address: one line, with an
+/// `@`, no control characters.
+fn is_mail_address(s: &str) -> bool {
+    s.contains('@') && !s.chars().any(char::is_control) && !s.trim().is_empty()
+}
+
 /// Whether `s` is a version 4 UUID, the shape CVE JSON 5 wants for org ids.
 pub fn is_uuid_v4(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
@@ -200,6 +264,15 @@ fn default_osv_prefix() -> String {
 }
 fn default_feed_entries() -> usize {
     50
+}
+fn default_prenotify_days() -> u32 {
+    7
+}
+fn default_cve_request_days() -> u32 {
+    14
+}
+fn default_true() -> bool {
+    true
 }
 
 /// Parses and checks `site.toml`. Returns `None` when it cannot be read at all.
@@ -518,6 +591,50 @@ fn check(config: &mut SiteConfig, file: &SourceName, text: &str, diags: &mut Dia
                 format!("cve.assigner_short_name `{name}` is not 2 to 32 characters long"),
             )
             .help("use your CNA's short name as CVE Services lists it");
+    }
+    let d = &config.disclosure;
+    if d.prenotify_days == 0 || d.prenotify_days > 90 {
+        diags
+            .error(
+                "invalid-config",
+                file,
+                key_pos(text, "prenotify_days"),
+                format!(
+                    "disclosure.prenotify_days is {}, not between 1 and 90",
+                    d.prenotify_days
+                ),
+            )
+            .help("the pre-notification goes out about a week before the release: 7 is usual");
+    }
+    if d.cve_request_days < d.prenotify_days || d.cve_request_days > 365 {
+        diags
+            .error(
+                "invalid-config",
+                file,
+                key_pos(text, "cve_request_days"),
+                format!(
+                    "disclosure.cve_request_days is {}, not between prenotify_days ({}) and 365",
+                    d.cve_request_days, d.prenotify_days
+                ),
+            )
+            .help("request CVE ids before the pre-notification, which names them: 14 is usual");
+    }
+    for (key, value) in [
+        ("announce_list", &d.announce_list),
+        ("mail_from", &d.mail_from),
+    ] {
+        if let Some(v) = value
+            && !is_mail_address(v)
+        {
+            diags
+                .error(
+                    "invalid-config",
+                    file,
+                    key_pos(text, key),
+                    format!("disclosure.{key} `{}` is not a mail address", v.escape_debug()),
+                )
+                .help("write one address on one line, e.g. \"Larch security <security@larch.example>\"");
+        }
     }
 }
 

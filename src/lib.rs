@@ -7,6 +7,8 @@
 //! Every stage before [`output`] is pure and works in memory; [`check`] and
 //! [`build`] share it.
 
+pub mod announce;
+pub mod calendar;
 pub mod config;
 pub mod diagnostic;
 pub mod embargo;
@@ -17,11 +19,13 @@ pub mod markup;
 pub mod model;
 pub mod output;
 pub mod prenotify;
+pub mod release;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod sign;
+pub mod text;
 pub mod timings;
 pub mod validate;
 
@@ -171,12 +175,9 @@ fn render(
     let key = load_signing_key(opts, &site.config)?;
     let embargoed = embargo::apply(site, opts.now);
     let ctx = render::RenderContext {
-        public: &embargoed.public,
-        now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
         prior,
-        preview: false,
-        timings: None,
+        ..render::RenderContext::new(&embargoed.public, opts.now)
     };
     let outputs = render::render_all(&ctx)?;
     output::verify(&outputs, &embargoed.forbidden_tokens())?;
@@ -254,12 +255,10 @@ pub fn build_timed(
         failure: std::sync::Mutex::new(None),
     };
     let ctx = render::RenderContext {
-        public: &embargoed.public,
-        now: opts.now,
         signer: key.as_ref().map(|k| k as &dyn render::Signer),
         prior: Some(&prior),
-        preview: false,
         timings,
+        ..render::RenderContext::new(&embargoed.public, opts.now)
     };
     let rendered = timed(timings, "render", || render::stream_all(&ctx, &sink));
     let (facts, failure) = sink.finish();

@@ -49,6 +49,18 @@ fn main() -> ExitCode {
             out,
             signing_key,
         } => cmd::prenotify::run(cli.root, &clock, &ids, out, signing_key),
+        cli::Command::Announce {
+            release,
+            clock,
+            out,
+            signing_key,
+        } => cmd::announce::run(cli.root, &clock, release.as_deref(), out, signing_key),
+        cli::Command::Calendar {
+            clock,
+            format,
+            ics,
+            confidential,
+        } => cmd::calendar::run(cli.root, &clock, format, ics, confidential),
         cli::Command::Schemas { dir } => cmd::schemas::run(dir),
         cli::Command::Init {
             dir,

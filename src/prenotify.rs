@@ -14,12 +14,10 @@ use jiff::Timestamp;
 use crate::embargo::{self, Announcement};
 use crate::model::{Advisory, Site};
 use crate::render::atom::severities_phrase;
-use crate::render::html::views::series_row;
+use crate::render::html::views::{SeriesRow, series_row};
 use crate::render::{Output, Signer, paths};
+use crate::text::{heading, paragraph, trim_end};
 use crate::{BuildError, Options, output};
-
-/// Lines of the texts we word ourselves are wrapped here, as email expects.
-const WIDTH: usize = 72;
 
 /// Why no packet was made.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +27,9 @@ pub enum PrenotifyError {
     #[error("no advisory `{0}` in this site; `disclose embargo` lists the withheld ones")]
     UnknownId(String),
     #[error(
-        "`{id}` is already published (at {published}, before the clock {now}); pre-notification is only for advisories under embargo"
+        "`{id}` is already published (at {}, before the clock {}); pre-notification is only for advisories under embargo",
+        crate::text::utc_second(*.published),
+        crate::text::utc_second(*.now)
     )]
     Published {
         id: String,
@@ -71,7 +71,10 @@ impl ReleasePacket {
                 "the site's pre-notification of this release differs: {}",
                 severities_phrase(&x.severities)
             ),
-            (None, Some(from)) => format!("the site shows this pre-notification from {from}"),
+            (None, Some(from)) => format!(
+                "the site shows this pre-notification from {}",
+                crate::text::utc_second(from)
+            ),
             (None, None) => {
                 "the site does not announce this release: no advisory in it sets `announce`".into()
             }
@@ -362,14 +365,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
     let _ = writeln!(t, "* Severity: {}", severity(a));
     match &a.cvss {
         Some(c) => {
-            let _ = writeln!(
-                t,
-                "* CVSS {}: {} ({}), {}",
-                version_label(c),
-                c,
-                c.rating,
-                c.vector
-            );
+            let _ = writeln!(t, "* {}", cvss_label(c));
         }
         None => {
             let _ = writeln!(t, "* CVSS: not given");
@@ -403,13 +399,7 @@ fn advisory_section(t: &mut String, site: &Site, a: &Advisory) {
     for s in &site.releases.series {
         let row = series_row(a, s);
         let mut line = format!("* {}: {}", row.series, row.label);
-        if row.state == "affected" || row.state == "affected-unfixed" {
-            let range = match (&row.introduced, &row.fixed) {
-                (Some(from), Some(fixed)) => format!(">= {from}, < {fixed}"),
-                (Some(from), None) => format!(">= {from}"),
-                (None, Some(fixed)) => format!("< {fixed}"),
-                (None, None) => "every version".into(),
-            };
+        if let Some(range) = affected_range(&row) {
             let _ = write!(line, " ({range})");
         }
         if let Some(fixed) = &row.fixed {
@@ -496,71 +486,35 @@ fn version_label(c: &crate::model::Cvss) -> &'static str {
     }
 }
 
-fn policy_url(site: &Site) -> String {
+/// "CVSS 3.1: 7.4 (high), CVSS:3.1/AV:N/…".
+pub(crate) fn cvss_label(c: &crate::model::Cvss) -> String {
+    format!(
+        "CVSS {}: {} ({}), {}",
+        version_label(c),
+        c,
+        c.rating,
+        c.vector
+    )
+}
+
+/// The affected versions of an affected series: ">= 5.1, < 5.1.16".
+pub(crate) fn affected_range(row: &SeriesRow) -> Option<String> {
+    if row.state != "affected" && row.state != "affected-unfixed" {
+        return None;
+    }
+    Some(match (&row.introduced, &row.fixed) {
+        (Some(from), Some(fixed)) => format!(">= {from}, < {fixed}"),
+        (Some(from), None) => format!(">= {from}"),
+        (None, Some(fixed)) => format!("< {fixed}"),
+        (None, None) => "every version".into(),
+    })
+}
+
+/// The security policy: security.txt's `policy`, else the site's page.
+pub(crate) fn policy_url(site: &Site) -> String {
     site.config
         .security_txt
         .policy
         .clone()
         .unwrap_or_else(|| paths::absolute_url(&site.config, paths::POLICY_PAGE))
-}
-
-/// A Markdown heading that survives a cleartext signature unchanged: the
-/// title is underlined with `=` (a `-` rule or list item would be
-/// dash-escaped, RFC 9580 §7.2), and lower levels are `##`-style.
-fn heading(t: &mut String, level: usize, text: &str) {
-    if level == 1 {
-        let rule: String = std::iter::repeat_n('=', text.chars().count()).collect();
-        let _ = writeln!(t, "{text}\n{rule}\n");
-    } else {
-        let _ = writeln!(t, "{} {text}\n", "#".repeat(level));
-    }
-}
-
-/// `text` wrapped at [`WIDTH`] columns, then a blank line.
-fn paragraph(t: &mut String, text: &str) {
-    let mut line_len = 0;
-    for word in text.split_whitespace() {
-        let len = word.chars().count();
-        if line_len > 0 && line_len + 1 + len > WIDTH {
-            t.push('\n');
-            line_len = 0;
-        } else if line_len > 0 {
-            t.push(' ');
-            line_len += 1;
-        }
-        t.push_str(word);
-        line_len += len;
-    }
-    t.push_str("\n\n");
-}
-
-/// One final line break, no blank lines after it.
-fn trim_end(mut t: String) -> String {
-    let len = t.trim_end().len();
-    t.truncate(len);
-    t.push('\n');
-    t
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paragraphs_wrap_at_the_width_and_keep_long_words() {
-        let mut t = String::new();
-        let long = "x".repeat(80);
-        paragraph(&mut t, &format!("{} {long} end", "word ".repeat(20)));
-        for line in t.lines() {
-            assert!(line.len() <= WIDTH || line == long, "{line}");
-        }
-        assert!(t.ends_with("end\n\n"));
-    }
-
-    #[test]
-    fn headings_are_underlined_to_their_length() {
-        let mut t = String::new();
-        heading(&mut t, 1, "Ünïcode");
-        assert_eq!(t, "Ünïcode\n=======\n\n");
-    }
 }

@@ -205,7 +205,7 @@ pub fn init_files(p: &InitParams) -> Vec<Output> {
             example_advisory(p, &id),
         ),
         Output::new("content/pages/policy.md", policy_page(p)),
-        Output::new(".gitignore", "public/\nprenotify/\n"),
+        Output::new(".gitignore", "public/\nprenotify/\nannounce/\n"),
     ];
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -277,6 +277,23 @@ id_prefix = "x_"
 
 [feeds]
 entries = 50
+
+# The steps of a security release: `disclose calendar` dates them,
+# `disclose announce` writes the release-day texts.
+[disclosure]
+# The pre-notification goes out this many days before the release when no
+# advisory of it sets `announce`: the policy's "about a week".
+prenotify_days = 7
+# Request the CVE ids this many days before the release (no fewer than
+# prenotify_days: the confidential pre-notification names them).
+cve_request_days = 14
+# The release-day mail goes to the project's announce list, and to
+# oss-security (the public list of distributions) unless this is false.
+# announce_list = {announce_list}
+oss_security = true
+# The sender of the mails; by default the site's title and the first
+# mailto: contact above.
+# mail_from = {mail_from}
 "#,
         name = p.name.replace('\n', " "),
         title = toml_str(&format!("{} security", p.name)),
@@ -295,6 +312,8 @@ entries = 50
         contact = toml_str(&contact),
         origin = toml_str(&origin),
         contact_details = toml_str(&format!("security@{host}")),
+        announce_list = toml_str(&format!("{slug}-announce@{host}")),
+        mail_from = toml_str(&format!("{} security team <security@{host}>", p.name)),
     )
 }
 

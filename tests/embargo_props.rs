@@ -51,6 +51,8 @@ fn utc(t: Timestamp) -> String {
 #[derive(Debug, Clone)]
 struct AdvSpec {
     published: i64,
+    /// Published at the same time as an earlier advisory: one release.
+    same_time_as: Option<prop::sample::Index>,
     /// 0: UTC `Z`, 1: `+05:30`, 2: `-08:00`, 3: a bare date.
     zone: u8,
     announce_lead: Option<i64>,
@@ -76,6 +78,7 @@ fn adv_spec() -> impl Strategy<Value = AdvSpec> {
             prop::option::of(1..45 * DAY),
             prop::option::of(1..10 * DAY),
             prop::option::weighted(0.15, 1..10 * DAY),
+            prop::option::weighted(0.4, any::<prop::sample::Index>()),
         ),
         (
             0usize..4,
@@ -88,10 +91,11 @@ fn adv_spec() -> impl Strategy<Value = AdvSpec> {
     )
         .prop_map(
             |(
-                (published, zone, announce_lead, modified_after, withdrawn_after),
+                (published, zone, announce_lead, modified_after, withdrawn_after, same_time_as),
                 (severity, series, patch_form, yaml, aliases, shared_credit),
             )| AdvSpec {
                 published,
+                same_time_as,
                 zone,
                 announce_lead,
                 modified_after,
@@ -472,6 +476,26 @@ fn entries(feed: &str) -> Vec<&str> {
     feed.split("<entry>").skip(1).collect()
 }
 
+/// The entry of a release feed whose id is `tag:<host>,<day>:<kind>/<time>`:
+/// the id a release's notice (`release`) or its entry (`security-release`)
+/// has, from its publish time alone.
+fn entry_of<'a>(
+    entries: &[&'a str],
+    kind: &str,
+    release: Timestamp,
+) -> Result<&'a str, TestCaseError> {
+    let id = format!(
+        "<id>tag:{HOST},{}:{kind}/{}</id>",
+        release.strftime("%Y-%m-%d"),
+        release.strftime("%Y%m%dT%H%M%SZ")
+    );
+    entries
+        .iter()
+        .find(|e| e.contains(&id))
+        .copied()
+        .ok_or_else(|| TestCaseError::fail(format!("no entry {id}")))
+}
+
 /// Feed order: newest `updated` first, then newest published, then entry id.
 fn capped<T>(
     mut items: Vec<T>,
@@ -515,6 +539,14 @@ fn check_case(
         rng: Rng(seed),
         seen: BTreeSet::new(),
     };
+    let mut specs = specs.to_vec();
+    for i in 1..specs.len() {
+        if let Some(ix) = specs[i].same_time_as {
+            let j = ix.index(i);
+            specs[i].published = specs[j].published;
+            specs[i].zone = specs[j].zone;
+        }
+    }
     let advs: Vec<Adv> = specs
         .iter()
         .map(|s| write_advisory(&root.join("content/advisories"), s, &mut fresh))
@@ -612,33 +644,99 @@ fn check_case(
         );
         prop_assert!(index.contains(&iso), "{} not on the archive", iso);
     }
+    // Releases: the advisories of one publish time, with the page segment
+    // the site gives each (the date, else date and time), decided here.
+    let mut releases: BTreeMap<Timestamp, Vec<&Adv>> = BTreeMap::new();
+    for a in &advs {
+        releases.entry(a.lift).or_default().push(a);
+    }
+    let mut slugs: BTreeMap<Timestamp, String> = BTreeMap::new();
+    for lift in releases.keys() {
+        let candidates = [
+            lift.strftime("%Y-%m-%d").to_string(),
+            lift.strftime("%Y-%m-%d-%H%M").to_string(),
+            lift.strftime("%Y-%m-%d-%H%M%S").to_string(),
+        ];
+        let slug = candidates
+            .into_iter()
+            .find(|c| !slugs.values().any(|s| s == c))
+            .expect("no two releases share a second");
+        slugs.insert(*lift, slug);
+    }
+    // A published release that was announced keeps its pre-notification in
+    // the feed, under the same id, then dated by the release.
+    /// An entry of the announcements feed: a coming release's notice, or
+    /// the notice of a published one.
+    struct Notice<'a> {
+        release: Timestamp,
+        severities: Vec<Option<&'a str>>,
+        first: Timestamp,
+        last: Timestamp,
+        coming: bool,
+    }
+    let mut notices: Vec<Notice> = groups
+        .iter()
+        .map(|(release, (severities, first, last))| Notice {
+            release: *release,
+            severities: severities.clone(),
+            first: *first,
+            last: *last,
+            coming: true,
+        })
+        .collect();
+    for (lift, members) in releases.range(..=now) {
+        if let Some(first) = members.iter().filter_map(|a| a.announce).min() {
+            notices.push(Notice {
+                release: *lift,
+                severities: members.iter().map(|a| a.severity).collect(),
+                first,
+                last: *lift,
+                coming: false,
+            });
+        }
+    }
+
     let feed = text(&outputs, "feeds/announcements.atom");
     let feed_entries = entries(feed);
     let shown = capped(
-        groups.iter().collect(),
-        |(release, (_, first, last))| {
+        notices,
+        |n| {
             (
-                *last,
-                *first,
-                release.strftime("%Y%m%dT%H%M%SZ").to_string(),
+                n.last,
+                n.first,
+                n.release.strftime("%Y%m%dT%H%M%SZ").to_string(),
             )
         },
         feed_cap,
     );
     prop_assert_eq!(feed_entries.len(), shown.len());
-    for (release, (severities, _, _)) in shown {
-        let id = format!(
-            "<id>tag:{HOST},{}:release/{}</id>",
-            release.strftime("%Y-%m-%d"),
-            release.strftime("%Y%m%dT%H%M%SZ")
-        );
-        let entry = feed_entries
-            .iter()
-            .find(|e| e.contains(&id))
-            .ok_or_else(|| TestCaseError::fail(format!("no announcement entry {id}")))?;
+    for Notice {
+        release,
+        severities,
+        coming,
+        ..
+    } in shown
+    {
+        let entry = entry_of(&feed_entries, "release", release)?;
         for s in severities {
             let term = format!("term=\"{}\"", s.unwrap_or("not-rated"));
             prop_assert!(entry.contains(&term), "{} missing in {}", term, entry);
+        }
+        let link = if coming {
+            format!("href=\"https://{HOST}/security/announcements/\"")
+        } else {
+            format!(
+                "href=\"https://{HOST}/security/releases/{}/\"",
+                slugs[&release]
+            )
+        };
+        prop_assert!(entry.contains(&link), "{} missing in {}", link, entry);
+        if !coming {
+            prop_assert!(
+                announcements.contains(&format!("href=\"../releases/{}/\"", slugs[&release])),
+                "/announcements/ does not link the release of {}",
+                release
+            );
         }
     }
 
@@ -717,6 +815,121 @@ fn check_case(
             "{} not in feeds/all.atom",
             a.id
         );
+    }
+
+    // 4. A published release has its page, listing each of its advisories,
+    // and its feed entry; a coming one has no page, no link, no entry.
+    let release_pages: BTreeSet<String> = outputs
+        .iter()
+        .map(|o| o.path.clone())
+        .filter(|p| p.starts_with("releases/") && p != "releases/index.html")
+        .collect();
+    let expected_pages: BTreeSet<String> = releases
+        .range(..=now)
+        .map(|(lift, _)| format!("releases/{}/index.html", slugs[lift]))
+        .collect();
+    prop_assert_eq!(&release_pages, &expected_pages);
+    let index_page = text(&outputs, "releases/index.html");
+    for (lift, members) in releases.range(..=now) {
+        let page = text(&outputs, &format!("releases/{}/index.html", slugs[lift]));
+        for a in members {
+            prop_assert!(page.contains(&a.id), "release page lacks {}", a.id);
+            prop_assert!(
+                page.contains(&a.title),
+                "release page lacks the title of {}",
+                a.id
+            );
+            let advisory = text(&outputs, &format!("advisories/{}/index.html", a.id));
+            let link = format!("href=\"../../releases/{}/\"", slugs[lift]);
+            prop_assert!(
+                advisory.contains(&link),
+                "{} does not link its release",
+                a.id
+            );
+        }
+        let link = format!("href=\"../releases/{}/\"", slugs[lift]);
+        prop_assert!(index_page.contains(&link), "/releases/ lacks {}", link);
+    }
+    for (lift, _) in releases.range((std::ops::Bound::Excluded(now), std::ops::Bound::Unbounded)) {
+        let link = format!("releases/{}/", slugs[lift]);
+        for (name, bytes) in &everything {
+            prop_assert!(
+                !bytes.windows(link.len()).any(|w| w == link.as_bytes()),
+                "the coming release {} is linked from {}",
+                link,
+                name
+            );
+        }
+    }
+    let release_feed = entries(text(&outputs, "feeds/releases.atom"));
+    let newest = capped(
+        releases.range(..=now).collect(),
+        |(lift, members)| {
+            (
+                members.iter().map(|a| a.updated).max().unwrap_or(**lift),
+                **lift,
+                lift.strftime("%Y%m%dT%H%M%SZ").to_string(),
+            )
+        },
+        feed_cap,
+    );
+    prop_assert_eq!(release_feed.len(), newest.len());
+    for (lift, members) in newest {
+        let entry = entry_of(&release_feed, "security-release", *lift)?;
+        for a in members {
+            prop_assert!(
+                entry.contains(&a.id),
+                "{} not in the entry of its release",
+                a.id
+            );
+        }
+        let updated = members.iter().map(|a| a.updated).max().unwrap_or(*lift);
+        let updated = format!("<updated>{}</updated>", utc(updated));
+        prop_assert!(entry.contains(&updated), "{} missing in {}", updated, entry);
+    }
+
+    // 5. The release-day texts of every release, prepared at the clock,
+    // name each of its advisories and nothing of a release after it.
+    for (lift, members) in &releases {
+        let made = disclose::announce::prepare(&Options::new(root, now), Some(&utc(*lift)))
+            .map_err(|e| TestCaseError::fail(format!("announce {}: {e}", utc(*lift))))?;
+        prop_assert_eq!(made.under_embargo(), *lift > now);
+        let later: Vec<String> = advs
+            .iter()
+            .filter(|a| a.lift > *lift)
+            .flat_map(|a| a.tokens())
+            .collect();
+        let matcher = (!later.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&later)
+                .unwrap()
+        });
+        for t in &made.texts {
+            if let Some(m) = matcher.as_ref().and_then(|m| m.find(&t.bytes)) {
+                prop_assert!(
+                    false,
+                    "the texts of {} name `{}` of a later release in {}",
+                    utc(*lift),
+                    later[m.pattern().as_usize()],
+                    t.path
+                );
+            }
+        }
+        let mail = made
+            .texts
+            .iter()
+            .find(|t| t.path.ends_with("-announce-mail.txt"))
+            .ok_or_else(|| TestCaseError::fail("no announce mail"))?;
+        let mail = String::from_utf8_lossy(&mail.bytes);
+        for a in members {
+            prop_assert!(
+                mail.contains(&a.id),
+                "the mail of {} lacks {}",
+                utc(*lift),
+                a.id
+            );
+        }
     }
     Ok(())
 }

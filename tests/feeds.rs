@@ -36,6 +36,7 @@ fn every_series_every_level_and_the_unrated_have_a_feed() {
         [
             "feeds/all.atom",
             "feeds/announcements.atom",
+            "feeds/releases.atom",
             "feeds/series/1.0.atom",
             "feeds/series/1.1.atom",
             "feeds/series/main.atom",
@@ -148,11 +149,17 @@ fn announcements_carry_only_date_and_severity() {
             );
         }
     }
-    // Once the release is out, the notice leaves the feed and the advisory
-    // enters the others.
+    // Once the release is out, the notice stays in its feed under the same
+    // id, now a link to the release's page, and the advisory enters the
+    // other feeds.
     let after = render_at(fixture(), "2026-12-16T00:00:00Z");
-    assert!(!text(&after, "feeds/announcements.atom").contains("<entry>"));
+    let notices = text(&after, "feeds/announcements.atom");
+    assert_eq!(notices.matches("<entry>").count(), 1);
+    assert!(notices.contains("tag:quill.example,2026-12-15:release/20261215T120000Z"));
+    assert!(notices.contains("href=\"https://quill.example/security/releases/2026-12-15/\""));
+    assert!(!notices.contains("is planned for"));
     assert!(text(&after, "feeds/all.atom").contains("QUILL-2026-0002"));
+    assert!(text(&after, "feeds/releases.atom").contains("QUILL-2026-0002"));
 }
 
 #[test]

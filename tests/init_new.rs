@@ -85,7 +85,10 @@ fn init_creates_a_site_that_checks_and_builds() {
             "site.toml",
         ]
     );
-    assert_eq!(read(&site.join(".gitignore")), "public/\nprenotify/\n");
+    assert_eq!(
+        read(&site.join(".gitignore")),
+        "public/\nprenotify/\nannounce/\n"
+    );
     assert!(read(&site.join("site.toml")).contains("name = \"quill\""));
     check_ok(&site, NOW);
 
@@ -101,7 +104,7 @@ fn init_creates_a_site_that_checks_and_builds() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(printed.contains("1 advisories published"), "{printed}");
+    assert!(printed.contains("1 advisory published"), "{printed}");
     let public = site.join("public");
     for path in [
         "index.html",

@@ -8,18 +8,16 @@
 mod support;
 use support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use disclose::Options;
 use disclose::prenotify::{self, Prenotification, PrenotifyError};
 use disclose::render::{Output, Signer};
-use disclose::sign::{self, OpenPgpKey};
+use disclose::sign;
 use jiff::Timestamp;
 
 const FIXTURE_NOW: &str = "2026-12-10T00:00:00Z";
 const EXAMPLE_NOW: &str = "2026-11-23T12:00:00Z";
-const KEY_CREATED: &str = "2020-01-01T00:00:00Z";
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -44,30 +42,6 @@ fn flat(s: &str) -> String {
 fn forbidden(root: &Path, now: &str) -> Vec<String> {
     let (_, embargoed, _) = disclose::render_site(&Options::new(root, ts(now))).unwrap();
     embargoed.forbidden_tokens()
-}
-
-fn disclose() -> Command {
-    let mut cmd = Command::cargo_bin("disclose").unwrap();
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("DISCLOSE_SIGNING_KEY")
-        .env_remove("DISCLOSE_SIGNING_KEY_PASSPHRASE");
-    cmd
-}
-
-/// A copy of the fixture site that commands may write into.
-fn temp_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_dir(&fixture(), &site);
-    (dir, site)
-}
-
-fn stdout(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
-}
-
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
 
 #[test]
@@ -181,16 +155,7 @@ fn public_notice_agrees_with_the_site() {
 #[test]
 fn texts_are_clear_signed_with_the_site_key_and_verify() {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("signing.asc");
-    let armored = sign::generate_key(
-        "Quill security <security@quill.example>",
-        ts(KEY_CREATED),
-        [9; 32],
-        None,
-    )
-    .unwrap();
-    std::fs::write(&key_file, &armored).unwrap();
-    let key = OpenPgpKey::from_armored(&armored, None, ts(FIXTURE_NOW)).unwrap();
+    let (key_file, key) = signing_key_file(dir.path(), 9, FIXTURE_NOW);
     let public = key.public_key_armored();
 
     let mut opts = Options::new(fixture(), ts(FIXTURE_NOW));
@@ -345,38 +310,5 @@ fn cli_writes_the_texts_outside_the_site_and_says_so() {
 
 #[test]
 fn cli_refuses_an_out_dir_inside_the_published_site() {
-    let (dir, site) = temp_site();
-    for out in ["public", "public/prenotify", "./public/../public/x"] {
-        let a = disclose()
-            .arg("--root")
-            .arg(&site)
-            .args(["prenotify", "--now", FIXTURE_NOW, "--out", out])
-            .assert()
-            .code(2);
-        assert!(
-            stderr(&a).contains("inside the published site"),
-            "{}",
-            stderr(&a)
-        );
-    }
-    assert!(!site.join("public").exists());
-
-    // A site built elsewhere is recognised by its security.txt.
-    let built = dir.path().join("www");
-    disclose()
-        .arg("--root")
-        .arg(&site)
-        .args(["build", "--now", FIXTURE_NOW, "--out"])
-        .arg(&built)
-        .assert()
-        .code(0);
-    let a = disclose()
-        .arg("--root")
-        .arg(&site)
-        .args(["prenotify", "--now", FIXTURE_NOW, "--out"])
-        .arg(built.join("private"))
-        .assert()
-        .code(2);
-    assert!(stderr(&a).contains("inside the published site"));
-    assert!(!built.join("private").exists());
+    assert_refuses_the_published_site("prenotify", "--out", "", FIXTURE_NOW);
 }

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use disclose::diagnostic::render_human;
 use disclose::history::{Outcome, Policy};
 use disclose::timings::Timings;
-use disclose::{BuildError, Options, build_timed};
+use disclose::{BuildError, build_timed};
 
-use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, usage_error};
+use disclose::text::count;
+
+use super::{CONTENT_ERROR, OK, USAGE_ERROR, exit, time, usage_error};
 use crate::cli::{ClockArgs, HistoryArgs};
 
 pub fn run(
@@ -19,17 +21,16 @@ pub fn run(
     history: HistoryArgs,
     timings: bool,
 ) -> ExitCode {
-    let now = match super::resolve_clock(clock) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
     let out = super::under_root(&root, out);
-    let signing = super::key_settings(signing_key);
     let policy = Policy {
         previous: history.previous.map(|p| super::under_root(&root, p)),
         allow_rewrite: history.allow_rewrite,
     };
-    let opts = Options { root, now, signing };
+    let opts = match super::options(root, clock, signing_key) {
+        Ok(opts) => opts,
+        Err(code) => return code,
+    };
+    let now = opts.now;
     let started = std::time::Instant::now();
     let profile = timings.then(Timings::new);
     let result = build_timed(&opts, &out, &policy, profile.as_ref());
@@ -40,24 +41,25 @@ pub fn run(
         Ok(report) => {
             print_history(&report.history);
             eprintln!(
-                "built {} files into {} for {now}: {} advisories published, {} withheld",
-                report.files,
+                "built {} into {} for {}: {} published, {} withheld",
+                count(report.files, "file", "files"),
                 out.display(),
-                report.published,
+                time(now),
+                count(report.published, "advisory", "advisories"),
                 report.withheld.len()
             );
             for w in &report.withheld {
-                eprintln!("  withheld {} until {}", w.id, w.lifts_at);
+                eprintln!("  withheld {} until {}", w.id, time(w.lifts_at));
             }
             if let Some(next) = report.next_lift {
-                eprintln!("next embargo lifts at {next}: rebuild then");
+                eprintln!("next embargo lifts at {}: rebuild then", time(next));
             }
             if let Some(fingerprint) = &report.signed_by {
                 eprintln!("signed with OpenPGP key {fingerprint}");
             }
             eprintln!(
                 "security.txt expires at {}: build again before then",
-                report.security_txt_expires
+                time(report.security_txt_expires)
             );
             exit(OK)
         }
@@ -84,8 +86,8 @@ pub fn run(
                 eprintln!("{}", r.render("error", &previous));
             }
             eprintln!(
-                "error: the new site rewrites {} published fact(s) of {}; build stopped, {} left unchanged",
-                rewrites.len(),
+                "error: the new site rewrites {} of {}; build stopped, {} left unchanged",
+                count(rewrites.len(), "published fact", "published facts"),
                 previous.display(),
                 out.display()
             );
@@ -115,12 +117,18 @@ fn print_history(outcome: &Outcome) {
             "no earlier site in {}: first build, no history to keep",
             outcome.previous.display()
         ),
+        (1, 0) => eprintln!(
+            "history kept: the advisory published in {} keeps its ids, dates and revisions",
+            outcome.previous.display()
+        ),
         (n, 0) => eprintln!(
             "history kept: the {n} advisories published in {} keep their ids, dates and revisions",
             outcome.previous.display()
         ),
         (n, k) => eprintln!(
-            "warning: {k} rewrite(s) of the history of {n} advisories in {} allowed by --allow-rewrite",
+            "warning: {} of the history of {} in {} allowed by --allow-rewrite",
+            count(k, "rewrite", "rewrites"),
+            count(n, "advisory", "advisories"),
             outcome.previous.display()
         ),
     }

@@ -44,7 +44,7 @@ fn summary(report: &disclose::CheckReport) -> String {
         + report.sources.pages.len()
         + 1
         + usize::from(report.sources.releases.is_some());
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let plural = |n: usize, w: &str| disclose::text::count(n, w, &format!("{w}s"));
     if errors == 0 {
         format!(
             "checked {}: no errors, {}",

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use disclose::{Options, embargo};
 use serde::Serialize;
 
-use super::{OK, exit, usage_error};
+use super::{OK, exit, time, usage_error};
 use crate::cli::{ClockArgs, ListFormat};
 
 /// `--format json`: what CI reads to schedule the next build.
@@ -60,24 +60,24 @@ pub fn run(root: PathBuf, clock: &ClockArgs, format: ListFormat) -> ExitCode {
         }
         ListFormat::Human => {
             if withheld.is_empty() {
-                println!("no advisories under embargo at {now}");
+                println!("no advisories under embargo at {}", time(now));
             }
             for w in &withheld {
                 let announce = match w.announce {
-                    Some(t) if t <= now => format!("announced since {t}"),
-                    Some(t) => format!("announced from {t}"),
+                    Some(t) if t <= now => format!("announced since {}", time(t)),
+                    Some(t) => format!("announced from {}", time(t)),
                     None => "not announced".into(),
                 };
                 println!(
                     "{}\tlifts {}\t{}\t{}",
                     w.id,
-                    w.lifts_at,
+                    time(w.lifts_at),
                     w.severity.as_deref().unwrap_or("not rated"),
                     announce
                 );
             }
             if let Some(next) = split.next_lift() {
-                println!("next lift: {next}");
+                println!("next lift: {}", time(next));
             }
         }
     }

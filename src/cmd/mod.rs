@@ -1,7 +1,9 @@
 //! One thin module per subcommand: turn arguments into [`Options`], call the
 //! library, print, and pick the exit code.
 
+pub mod announce;
 pub mod build;
+pub mod calendar;
 pub mod check;
 pub mod embargo;
 pub mod init;
@@ -63,6 +65,22 @@ pub fn key_settings(signing_key: Option<PathBuf>) -> KeySettings {
     }
 }
 
+/// The options of a command that reads the site at the clock and may sign:
+/// the root, `--now` (or its defaults) and the signing-key settings. A bad
+/// clock is a usage error, printed here.
+pub fn options(
+    root: PathBuf,
+    clock: &ClockArgs,
+    signing_key: Option<PathBuf>,
+) -> Result<disclose::Options, ExitCode> {
+    let now = resolve_clock(clock).map_err(usage_error)?;
+    Ok(disclose::Options {
+        root,
+        now,
+        signing: key_settings(signing_key),
+    })
+}
+
 /// A directory argument: relative paths are taken from the site root.
 pub fn under_root(root: &Path, dir: PathBuf) -> PathBuf {
     if dir.is_absolute() {
@@ -83,6 +101,43 @@ pub fn checked_site(opts: &disclose::Options) -> Result<disclose::model::Site, E
         );
         exit(CONTENT_ERROR)
     })
+}
+
+/// Prints why a command that reads the whole site made nothing, and picks
+/// the exit code: content problems (the site's errors, a leak, a bad key
+/// named in site.toml, a broken template) are 1, usage and I/O problems 2.
+pub fn site_error(e: disclose::BuildError) -> ExitCode {
+    use disclose::BuildError;
+    match e {
+        BuildError::Content(report) => {
+            eprint!(
+                "{}",
+                disclose::diagnostic::render_human(&report.diagnostics, |f| report
+                    .sources
+                    .text_of(f))
+            );
+            eprintln!("error: the site has errors; nothing written");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::Output(e) if e.is_content_error() => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::SigningKey(e) if e.is_content_error() => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        BuildError::Render(e) => {
+            eprintln!("error: {e}");
+            exit(CONTENT_ERROR)
+        }
+        e => usage_error(e),
+    }
+}
+
+/// A time as the command line prints it: to the second, in UTC.
+pub fn time(t: Timestamp) -> String {
+    disclose::text::utc_second(t)
 }
 
 /// Prints a usage or I/O error and returns exit code 2.

@@ -72,7 +72,8 @@ pub fn run(
     };
     if affected.is_empty() {
         eprintln!(
-            "error: no release series is supported at {now}; name the affected ones with --series"
+            "error: no release series is supported at {}; name the affected ones with --series",
+            super::time(now)
         );
         return exit(CONTENT_ERROR);
     }

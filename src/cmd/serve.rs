@@ -70,7 +70,10 @@ fn print_event(event: &Event) {
             withheld,
             elapsed,
         } => eprintln!(
-            "build {version}: {files} files for {now}, {published} advisories published, {withheld} under embargo ({} ms)",
+            "build {version}: {} for {}, {} published, {withheld} under embargo ({} ms)",
+            disclose::text::count(*files, "file", "files"),
+            super::time(*now),
+            disclose::text::count(*published, "advisory", "advisories"),
             elapsed.as_millis()
         ),
         Event::Failed {

@@ -21,7 +21,7 @@ pub use package::{OSV_ECOSYSTEMS, Package, check_purl};
 pub use releases::{Release, Releases, Series, SupportStatus};
 pub use site::{Page, Site};
 pub use theme::{TemplateSource, Theme};
-pub use time::{Instant, parse_date, parse_instant};
+pub use time::{Instant, parse_date, parse_instant, utc_date};
 pub use version::{Version, VersionScheme};
 
 pub use crate::load::raw::{CreditType, ReferenceType};

@@ -15,6 +15,8 @@ use super::{Output, RenderContext, RenderError, Target, escape_html, paths};
 use crate::config::SiteConfig;
 use crate::embargo::Announcement;
 use crate::model::{Advisory, CvssVersion, SeriesImpact, Site};
+use crate::release::{Advice, SecurityRelease};
+use crate::text::human_date;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -85,13 +87,33 @@ impl Target for Atom {
                 advisory_entries(site, &matching),
             ));
         }
+        let releases = crate::release::releases(ctx.public);
+        // A pre-notification stays in its feed once its release is out,
+        // under the same id, now linking to the release's page.
         let mut notices: Vec<Entry> = ctx
             .public
             .announcements
             .iter()
             .map(|x| announcement_entry(config, x))
+            .chain(
+                releases
+                    .iter()
+                    .filter_map(|r| published_announcement_entry(site, r)),
+            )
             .collect();
         sort_and_cap(&mut notices, config.feeds.entries);
+        let mut release_entries: Vec<Entry> =
+            releases.iter().map(|r| release_entry(site, r)).collect();
+        sort_and_cap(&mut release_entries, config.feeds.entries);
+        feeds.push((
+            Feed::new(
+                config,
+                paths::FEED_RELEASES,
+                format!("{}: security releases", config.title),
+                paths::RELEASES_PAGE,
+            ),
+            release_entries,
+        ));
         feeds.push((
             Feed::new(
                 config,
@@ -157,7 +179,7 @@ pub struct Entry {
 }
 
 /// The host part of the site's base URL: the authority of every `tag:` id.
-fn host(config: &SiteConfig) -> &str {
+pub(crate) fn host(config: &SiteConfig) -> &str {
     let rest = config
         .base_url
         .split_once("://")
@@ -184,12 +206,23 @@ pub fn entry_id(config: &SiteConfig, a: &Advisory) -> String {
 
 /// A pre-notification's entry id, from its release time alone: nothing else
 /// about the coming release may be known.
-pub fn announcement_id(config: &SiteConfig, x: &Announcement) -> String {
+pub fn announcement_id(config: &SiteConfig, release_at: Timestamp) -> String {
     format!(
         "tag:{},{}:release/{}",
         host(config),
-        utc_day(x.release_at),
-        x.release_at.strftime("%Y%m%dT%H%M%SZ")
+        utc_day(release_at),
+        release_at.strftime("%Y%m%dT%H%M%SZ")
+    )
+}
+
+/// A security release's entry id in the releases feed, from its publish
+/// time alone, which never changes for a release.
+pub fn release_id(config: &SiteConfig, r: &SecurityRelease<'_>) -> String {
+    format!(
+        "tag:{},{}:security-release/{}",
+        host(config),
+        utc_day(r.published),
+        r.published.strftime("%Y%m%dT%H%M%SZ")
     )
 }
 
@@ -391,15 +424,9 @@ pub fn announcement_entry(config: &SiteConfig, x: &Announcement) -> Entry {
         when,
         escape_html(&phrase)
     );
-    let mut categories: Vec<Category> = Vec::new();
-    for s in &x.severities {
-        let c = severity_category(config, s.as_deref());
-        if !categories.contains(&c) {
-            categories.push(c);
-        }
-    }
+    let categories = severity_categories(config, &x.severities);
     Entry {
-        id: announcement_id(config, x),
+        id: announcement_id(config, x.release_at),
         title: format!("Security release on {when}: {phrase}"),
         published: x.first_announced,
         updated: x.last_announced,
@@ -407,6 +434,118 @@ pub fn announcement_entry(config: &SiteConfig, x: &Announcement) -> Entry {
         content,
         categories,
     }
+}
+
+fn severity_categories(config: &SiteConfig, severities: &[Option<String>]) -> Vec<Category> {
+    let mut categories: Vec<Category> = Vec::new();
+    for s in severities {
+        let c = severity_category(config, s.as_deref());
+        if !categories.contains(&c) {
+            categories.push(c);
+        }
+    }
+    categories
+}
+
+/// A published security release: the versions it issued, its advisories
+/// and the advice per series. Updated when one of its advisories changes.
+pub fn release_entry(site: &Site, r: &SecurityRelease<'_>) -> Entry {
+    let config = &site.config;
+    let abs = |path: &str| escape_html(&paths::absolute_url(config, path));
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<p>Published on {}, fixing {}.</p>\n<ul>\n",
+        human_date(r.published),
+        escape_html(&severities_phrase(&r.severities()))
+    ));
+    for a in &r.advisories {
+        let ids: Vec<&str> = a.aliases.iter().map(|x| x.as_str()).collect();
+        let ids = if ids.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", escape_html(&ids.join(", ")))
+        };
+        h.push_str(&format!(
+            "<li><a href=\"{}\">{}</a>{ids}, {}: {}{}</li>\n",
+            abs(&paths::advisory_page(a)),
+            escape_html(a.id.as_str()),
+            escape_html(a.severity.as_deref().unwrap_or("not rated")),
+            escape_html(&a.title),
+            if a.is_withdrawn() { " [withdrawn]" } else { "" }
+        ));
+    }
+    h.push_str("</ul>\n");
+    let mut advice: Vec<String> = Vec::new();
+    for s in &site.releases.series {
+        let text = match r.advice(s) {
+            Some(Advice::Upgrade(v)) => format!(
+                "{}: upgrade to <a href=\"{}\">{}</a>",
+                escape_html(&s.name),
+                abs(&paths::version_page(&s.name, v.as_str())),
+                escape_html(v.as_str())
+            ),
+            Some(Advice::Branch) => format!("{}: fixed on the branch", escape_html(&s.name)),
+            Some(Advice::NoFix) => {
+                format!("{}: affected, no fix released yet", escape_html(&s.name))
+            }
+            _ => continue,
+        };
+        advice.push(text);
+    }
+    if !advice.is_empty() {
+        h.push_str(&format!("<p>What to do: {}.</p>\n", advice.join("; ")));
+    }
+    let mut categories = severity_categories(config, &r.severities());
+    for v in &r.versions {
+        categories.push(Category {
+            term: v.series.name.clone(),
+            scheme: paths::absolute_url(config, paths::VERSIONS_PAGE),
+            label: format!("{} {}", config.project.name, v.series.name),
+        });
+    }
+    Entry {
+        id: release_id(config, r),
+        title: r.title(&config.project.name),
+        published: r.published,
+        updated: r.updated(),
+        link: paths::absolute_url(config, &paths::release_page(&r.slug)),
+        content: h,
+        categories,
+    }
+}
+
+/// The pre-notification of a release that is now published, when it had
+/// one: the same entry as before the release, now saying it is out and
+/// linking to its page.
+pub fn published_announcement_entry(site: &Site, r: &SecurityRelease<'_>) -> Option<Entry> {
+    let config = &site.config;
+    let announced = r.announced?;
+    let when = r.published.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let versions = if r.versions.is_empty() {
+        String::new()
+    } else {
+        format!(": {} {}", config.project.name, r.version_list())
+    };
+    let link = paths::absolute_url(config, &paths::release_page(&r.slug));
+    let content = format!(
+        "<p>The security release of {} announced for <time datetime=\"{}\">{}</time> is published: \
+         <a href=\"{}\">{}</a>. It fixes {}.</p>",
+        escape_html(&config.project.name),
+        paths::utc_timestamp(r.published),
+        when,
+        escape_html(&link),
+        escape_html(&r.title(&config.project.name)),
+        escape_html(&severities_phrase(&r.severities()))
+    );
+    Some(Entry {
+        id: announcement_id(config, r.published),
+        title: format!("Security release on {when} published{versions}"),
+        published: announced,
+        updated: r.published,
+        link,
+        content,
+        categories: severity_categories(config, &r.severities()),
+    })
 }
 
 /// Drops characters XML 1.0 cannot carry at all, even escaped.

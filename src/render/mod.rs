@@ -49,7 +49,20 @@ pub struct RenderContext<'a> {
     pub timings: Option<&'a Timings>,
 }
 
-impl RenderContext<'_> {
+impl<'a> RenderContext<'a> {
+    /// The context of `public` at `now`: unsigned, with no prior site, not
+    /// a preview, not timed.
+    pub fn new(public: &'a PublicSite, now: Timestamp) -> Self {
+        RenderContext {
+            public,
+            now,
+            signer: None,
+            prior: None,
+            preview: false,
+            timings: None,
+        }
+    }
+
     /// Runs `f` as part of `work`, timed when the build is timed.
     pub fn work<T>(&self, work: Work, f: impl FnOnce() -> T) -> T {
         match self.timings {

@@ -78,12 +78,22 @@ pub fn feed_severity(level: &str) -> String {
 }
 
 pub const FEED_ANNOUNCEMENTS: &str = "feeds/announcements.atom";
+/// One entry per published security release.
+pub const FEED_RELEASES: &str = "feeds/releases.atom";
 pub const SECURITY_TXT: &str = ".well-known/security.txt";
 pub const CSAF_PROVIDER_METADATA: &str = ".well-known/csaf/provider-metadata.json";
 pub const POLICY_PAGE: &str = "policy/";
 pub const THANKS_PAGE: &str = "thanks/";
 pub const VERSIONS_PAGE: &str = "versions/";
 pub const ANNOUNCEMENTS_PAGE: &str = "announcements/";
+/// The index of published security releases.
+pub const RELEASES_PAGE: &str = "releases/";
+
+/// A security release's page: `releases/<slug>/` (the slug is its date, see
+/// [`crate::release::SecurityRelease::slug`]).
+pub fn release_page(slug: &str) -> String {
+    format!("releases/{slug}/")
+}
 
 /// `versions/<series>/`.
 pub fn series_page(series: &str) -> String {
@@ -143,6 +153,32 @@ pub fn prenotify_packet(release_at: jiff::Timestamp) -> String {
         "release-{}-confidential-packet.txt",
         release_stem(release_at)
     )
+}
+
+/// The release-day texts of a release, kept outside the site and named by
+/// its page's segment: `release-<slug>-announcement.md`, the blog post.
+pub fn announce_post(slug: &str) -> String {
+    format!("release-{slug}-announcement.md")
+}
+
+/// The mail for the project's announce list.
+pub fn announce_mail(slug: &str) -> String {
+    format!("release-{slug}-announce-mail.txt")
+}
+
+/// The mail for oss-security.
+pub fn announce_oss_security_mail(slug: &str) -> String {
+    format!("release-{slug}-oss-security-mail.txt")
+}
+
+/// The script of `cve` commands that publishes the release's CVE records.
+pub fn announce_cve_script(slug: &str) -> String {
+    format!("release-{slug}-cve-publish.sh")
+}
+
+/// The CNA container of one CVE record, as `cve publish` takes it.
+pub fn announce_cve_container(slug: &str, cve: &Alias) -> String {
+    format!("release-{slug}-cve/{cve}.json")
 }
 
 /// The release date with its UTC time, so two releases on one day differ.

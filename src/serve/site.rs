@@ -58,12 +58,8 @@ pub fn render(opts: &Options, embargoed: bool) -> Result<Rendered, BuildError> {
     };
     // Unsigned: a signature would make a preview file look like a release.
     let ctx = RenderContext {
-        public: &public,
-        now: opts.now,
-        signer: None,
-        prior: None,
         preview: true,
-        timings: None,
+        ..RenderContext::new(&public, opts.now)
     };
     let outputs = render::render_all(&ctx)?;
     Ok(Rendered {

@@ -71,3 +71,91 @@ pub fn checked_site(root: impl Into<PathBuf>, now: &str) -> Site {
     let opts = Options::new(root, now.parse().unwrap());
     disclose::check(&opts).unwrap().site.unwrap()
 }
+
+/// The `disclose` binary, with no clock or signing key from the environment.
+pub fn disclose() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("disclose").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("DISCLOSE_SIGNING_KEY")
+        .env_remove("DISCLOSE_SIGNING_KEY_PASSPHRASE");
+    cmd
+}
+
+/// A copy of the fixture site that commands may write into, at `<tmp>/site`
+/// (so that directories beside it are outside it).
+pub fn temp_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&fixture(), &site);
+    (dir, site)
+}
+
+/// What a command printed on standard output.
+pub fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}
+
+/// What a command printed on standard error.
+pub fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// A throwaway signing key created in 2020 from `seed`, written to
+/// `dir/signing.asc`, and the key as `now` sees it.
+pub fn signing_key_file(dir: &Path, seed: u8, now: &str) -> (PathBuf, disclose::sign::OpenPgpKey) {
+    let armored = disclose::sign::generate_key(
+        "Test security <security@test.example>",
+        "2020-01-01T00:00:00Z".parse().unwrap(),
+        [seed; 32],
+        None,
+    )
+    .unwrap();
+    let file = dir.join("signing.asc");
+    std::fs::write(&file, &armored).unwrap();
+    let key =
+        disclose::sign::OpenPgpKey::from_armored(&armored, None, now.parse().unwrap()).unwrap();
+    (file, key)
+}
+
+/// `disclose <command> --now <now> <flag> <dest>` on a copy of the fixture
+/// must refuse every `dest` inside the published site — its `public/`, by
+/// any spelling, or a site built elsewhere, known by its security.txt —
+/// with exit code 2, and write nothing. `file` is appended to each `dest`
+/// (`""` for a directory option, a file name for a file option).
+pub fn assert_refuses_the_published_site(command: &str, flag: &str, file: &str, now: &str) {
+    let (dir, site) = temp_site();
+    for dest in ["public", "public/private", "./public/../public/x"] {
+        let a = disclose()
+            .arg("--root")
+            .arg(&site)
+            .args([command, "--now", now, flag, &format!("{dest}{file}")])
+            .assert()
+            .code(2);
+        assert!(
+            stderr(&a).contains("inside the published site"),
+            "{command} {dest}: {}",
+            stderr(&a)
+        );
+    }
+    assert!(!site.join("public").exists());
+    let built = dir.path().join("www");
+    disclose()
+        .arg("--root")
+        .arg(&site)
+        .args(["build", "--now", now, "--out"])
+        .arg(&built)
+        .assert()
+        .code(0);
+    let a = disclose()
+        .arg("--root")
+        .arg(&site)
+        .args([command, "--now", now, flag])
+        .arg(format!("{}{file}", built.join("private").display()))
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("inside the published site"),
+        "{command}"
+    );
+    assert!(!built.join("private").exists());
+}

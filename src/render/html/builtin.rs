@@ -48,6 +48,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/announcements.html"),
     ),
     (
+        "releases.html",
+        include_str!("../../../themes/default/templates/releases.html"),
+    ),
+    (
+        "release.html",
+        include_str!("../../../themes/default/templates/release.html"),
+    ),
+    (
         "404.html",
         include_str!("../../../themes/default/templates/404.html"),
     ),

@@ -4,6 +4,7 @@
 //! works under any base path and from disk.
 
 pub mod builtin;
+pub(crate) mod release_views;
 pub(crate) mod views;
 
 use rayon::prelude::*;
@@ -13,6 +14,8 @@ use tera::{Context, Tera};
 use super::{Output, RenderContext, RenderError, Target, paths};
 use crate::diagnostic::Pos;
 use crate::model::{Site, Theme};
+use crate::release::SecurityRelease;
+use release_views::{ReleaseDetail, ReleaseLink, ReleaseSummary};
 use views::*;
 
 /// A template problem, with where it is.
@@ -104,6 +107,10 @@ enum Page {
     Version(usize, usize),
     Thanks,
     Announcements,
+    /// The index of security releases.
+    Releases,
+    /// One security release, by its index in [`Shared::releases`].
+    Release(usize),
     NotFound,
 }
 
@@ -117,12 +124,12 @@ impl Target for Html {
         let tera =
             compile_templates(&site.theme).map_err(|p| template_error(p.into_iter().next()))?;
         let shared = Shared::new(ctx);
-        let pages = pages(site);
+        let pages = pages(site, shared.releases.len());
         let minify = site.config.minify.then(minify_config);
         let mut outputs: Vec<Output> = pages
             .par_iter()
             .map(|&page| {
-                let path = page_path(site, page);
+                let path = page_path(site, &shared, page);
                 let context = page_context(ctx, &shared, page, &path);
                 let html = tera
                     .render(page_template(page), &context)
@@ -137,7 +144,7 @@ impl Target for Html {
         for (file, bytes) in &site.theme.static_files {
             outputs.push(Output::new(format!("static/{file}"), bytes.clone()));
         }
-        let sitemap = sitemap(site, pages.iter().map(|&p| page_path(site, p)));
+        let sitemap = sitemap(site, pages.iter().map(|&p| page_path(site, &shared, p)));
         outputs.push(Output::new("sitemap.xml", sitemap));
         Ok(outputs)
     }
@@ -189,16 +196,22 @@ struct SiteView<'a> {
 }
 
 /// What every page's context shares, computed once per build.
-struct Shared {
+struct Shared<'a> {
     site: tera::Value,
     series: Vec<SeriesView>,
     series_nav: tera::Value,
     summaries: Summaries,
     announcements: tera::Value,
+    /// Newest first.
+    releases: Vec<SecurityRelease<'a>>,
+    /// Advisory id → its release.
+    release_links: std::collections::HashMap<String, ReleaseLink>,
+    /// The published releases that were announced beforehand, newest first.
+    past_announcements: tera::Value,
 }
 
-impl Shared {
-    fn new(ctx: &RenderContext<'_>) -> Self {
+impl<'a> Shared<'a> {
+    fn new(ctx: &RenderContext<'a>) -> Self {
         let site = &ctx.public.site;
         let view = SiteView {
             title: &site.config.title,
@@ -223,19 +236,29 @@ impl Shared {
             .iter()
             .map(|s| SeriesView::new(s, site, ctx.now))
             .collect();
+        let releases = crate::release::releases(ctx.public);
+        let release_links = release_views::release_links(&releases, &site.config.project.name);
+        let past: Vec<ReleaseSummary> = releases
+            .iter()
+            .filter(|r| r.announced.is_some())
+            .map(|r| ReleaseSummary::new(r, site))
+            .collect();
         Shared {
             site: tera::Value::from_serializable(&view),
             series_nav: tera::Value::from_serializable(&series),
             series,
-            summaries: Summaries::new(site),
+            summaries: Summaries::new(site, &release_links),
             announcements: tera::Value::from_serializable(&announcements(
                 &ctx.public.announcements,
             )),
+            past_announcements: tera::Value::from_serializable(&past),
+            releases,
+            release_links,
         }
     }
 }
 
-fn base_context(ctx: &RenderContext<'_>, shared: &Shared, path: &str, title: &str) -> Context {
+fn base_context(ctx: &RenderContext<'_>, shared: &Shared<'_>, path: &str, title: &str) -> Context {
     let site = &ctx.public.site;
     let mut c = Context::new();
     let root = root_of(path);
@@ -259,12 +282,13 @@ fn base_context(ctx: &RenderContext<'_>, shared: &Shared, path: &str, title: &st
     c.insert_value("series_nav", shared.series_nav.clone());
     c.insert("feed_all", paths::FEED_ALL);
     c.insert("feed_announcements", paths::FEED_ANNOUNCEMENTS);
+    c.insert("feed_releases", paths::FEED_RELEASES);
     c.insert("preview", &ctx.preview);
     c
 }
 
 /// Every page of the site, in a fixed order.
-fn pages(site: &Site) -> Vec<Page> {
+fn pages(site: &Site, releases: usize) -> Vec<Page> {
     let mut pages = vec![Page::Archive];
     pages.extend((0..site.config.severity.levels.len()).map(|i| Page::Severity(Some(i))));
     pages.push(Page::Severity(None));
@@ -275,7 +299,9 @@ fn pages(site: &Site) -> Vec<Page> {
         pages.push(Page::Series(i));
         pages.extend((0..s.versions.len()).map(|v| Page::Version(i, v)));
     }
-    pages.extend([Page::Thanks, Page::Announcements, Page::NotFound]);
+    pages.extend([Page::Thanks, Page::Announcements, Page::Releases]);
+    pages.extend((0..releases).map(Page::Release));
+    pages.push(Page::NotFound);
     pages
 }
 
@@ -283,7 +309,7 @@ fn level(site: &Site, index: Option<usize>) -> Option<&str> {
     index.and_then(|i| site.config.severity.levels.get(i).map(String::as_str))
 }
 
-fn page_path(site: &Site, page: Page) -> String {
+fn page_path(site: &Site, shared: &Shared<'_>, page: Page) -> String {
     match page {
         Page::Archive => "index.html".into(),
         Page::Severity(l) => format!(
@@ -306,6 +332,11 @@ fn page_path(site: &Site, page: Page) -> String {
         }
         Page::Thanks => "thanks/index.html".into(),
         Page::Announcements => "announcements/index.html".into(),
+        Page::Releases => format!("{}index.html", paths::RELEASES_PAGE),
+        Page::Release(i) => format!(
+            "{}index.html",
+            paths::release_page(&shared.releases[i].slug)
+        ),
         Page::NotFound => "404.html".into(),
     }
 }
@@ -321,11 +352,13 @@ fn page_template(page: Page) -> &'static str {
         Page::Version(..) => "version.html",
         Page::Thanks => "thanks.html",
         Page::Announcements => "announcements.html",
+        Page::Releases => "releases.html",
+        Page::Release(_) => "release.html",
         Page::NotFound => "404.html",
     }
 }
 
-fn page_context(ctx: &RenderContext<'_>, shared: &Shared, page: Page, path: &str) -> Context {
+fn page_context(ctx: &RenderContext<'_>, shared: &Shared<'_>, page: Page, path: &str) -> Context {
     let public = ctx.public;
     let site = &public.site;
     let project = &site.config.project.name;
@@ -353,7 +386,8 @@ fn page_context(ctx: &RenderContext<'_>, shared: &Shared, page: Page, path: &str
         Page::Advisory(i) => {
             let a = &site.advisories[i];
             let mut c = base_context(ctx, shared, path, &format!("{}: {}", a.id, a.title));
-            c.insert("advisory", &AdvisoryDetail::new(a, site));
+            let release = shared.release_links.get(a.id.as_str()).cloned();
+            c.insert("advisory", &AdvisoryDetail::new(a, site, release));
             c
         }
         Page::Content(i) => {
@@ -401,6 +435,21 @@ fn page_context(ctx: &RenderContext<'_>, shared: &Shared, page: Page, path: &str
         Page::Announcements => {
             let mut c = base_context(ctx, shared, path, "Coming security releases");
             c.insert_value("announcements", shared.announcements.clone());
+            c.insert_value("past", shared.past_announcements.clone());
+            c
+        }
+        Page::Releases => {
+            let mut c = base_context(ctx, shared, path, "Security releases");
+            c.insert("years", &release_views::by_year(&shared.releases, site));
+            c
+        }
+        Page::Release(i) => {
+            let r = &shared.releases[i];
+            let mut c = base_context(ctx, shared, path, &r.title(project));
+            c.insert(
+                "release",
+                &ReleaseDetail::new(r, site, &shared.release_links),
+            );
             c
         }
         Page::NotFound => {

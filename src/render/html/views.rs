@@ -2,31 +2,20 @@
 //! every URL relative to the site root and every date pre-formatted, so
 //! templates hold layout only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
+use super::release_views::ReleaseLink;
 use crate::embargo::{Announcement, PublicSite};
 use crate::markdown;
-use crate::model::{Advisory, Cvss, Release, Series, SeriesImpact, Site, SupportStatus};
+use crate::model::{Advisory, Affected, Cvss, Release, Series, SeriesImpact, Site, SupportStatus};
 use crate::render::paths;
 
-/// "4 March 2026".
-pub fn human_date(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::UTC)
-        .strftime("%-d %B %Y")
-        .to_string()
-}
-
-/// "4 March 2026, 14:00 UTC".
-pub fn human_time(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::UTC)
-        .strftime("%-d %B %Y, %H:%M UTC")
-        .to_string()
-}
+pub use crate::text::{human_date, human_time};
 
 fn date_of(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
@@ -123,10 +112,12 @@ pub struct AdvisorySummary {
     pub cvss: Option<CvssView>,
     pub withdrawn: bool,
     pub affected: Vec<AffectedBrief>,
+    /// The security release that published it.
+    pub release: Option<ReleaseLink>,
 }
 
 impl AdvisorySummary {
-    pub fn new(a: &Advisory, site: &Site) -> Self {
+    pub fn new(a: &Advisory, site: &Site, release: Option<ReleaseLink>) -> Self {
         let affected = site
             .releases
             .series
@@ -154,6 +145,7 @@ impl AdvisorySummary {
             cvss: a.cvss.as_ref().map(CvssView::new),
             withdrawn: a.is_withdrawn(),
             affected,
+            release,
         }
     }
 }
@@ -215,7 +207,7 @@ pub struct AdvisoryDetail {
 }
 
 impl AdvisoryDetail {
-    pub fn new(a: &Advisory, site: &Site) -> Self {
+    pub fn new(a: &Advisory, site: &Site, release: Option<ReleaseLink>) -> Self {
         let series_rows = site
             .releases
             .series
@@ -223,7 +215,7 @@ impl AdvisoryDetail {
             .map(|s| series_row(a, s))
             .collect();
         AdvisoryDetail {
-            summary: AdvisorySummary::new(a, site),
+            summary: AdvisorySummary::new(a, site, release),
             details_html: markdown::to_html(&a.details),
             modified: (a.modified != a.published.at).then(|| TimeView::new(a.modified)),
             withdrawn_at: a.withdrawn.as_ref().map(|w| TimeView::new(w.at)),
@@ -278,6 +270,27 @@ impl AdvisoryDetail {
     }
 }
 
+/// The patches of one series that have a URL, labelled as written or by
+/// their short commit hash.
+pub(crate) fn patch_links(e: &Affected) -> Vec<LinkView> {
+    e.patches
+        .iter()
+        .filter_map(|p| {
+            let url = p.url.clone()?;
+            let label = p
+                .label
+                .clone()
+                .or_else(|| {
+                    p.commit
+                        .as_ref()
+                        .map(|c| format!("commit {}", &c[..c.len().min(12)]))
+                })
+                .unwrap_or_else(|| "patch".into());
+            Some(LinkView { url, label })
+        })
+        .collect()
+}
+
 pub(crate) fn series_row(a: &Advisory, s: &Series) -> SeriesRow {
     let base = SeriesRow {
         series: s.name.clone(),
@@ -314,23 +327,7 @@ pub(crate) fn series_row(a: &Advisory, s: &Series) -> SeriesRow {
                 .fixed
                 .as_ref()
                 .map(|v| paths::version_page(&s.name, v.as_str())),
-            patches: e
-                .patches
-                .iter()
-                .filter_map(|p| {
-                    let url = p.url.clone()?;
-                    let label = p
-                        .label
-                        .clone()
-                        .or_else(|| {
-                            p.commit
-                                .as_ref()
-                                .map(|c| format!("commit {}", &c[..c.len().min(12)]))
-                        })
-                        .unwrap_or_else(|| "patch".into());
-                    Some(LinkView { url, label })
-                })
-                .collect(),
+            patches: patch_links(e),
             ..base
         },
         SeriesImpact::NotAffected => SeriesRow {
@@ -416,12 +413,16 @@ pub struct Summaries {
 }
 
 impl Summaries {
-    /// One entry per advisory of `site`, in the site's order.
-    pub fn new(site: &Site) -> Self {
+    /// One entry per advisory of `site`, in the site's order, each with
+    /// the link to its release in `releases`.
+    pub fn new(site: &Site, releases: &HashMap<String, ReleaseLink>) -> Self {
         let values = site
             .advisories
             .par_iter()
-            .map(|a| Value::from_serializable(&AdvisorySummary::new(a, site)))
+            .map(|a| {
+                let release = releases.get(a.id.as_str()).cloned();
+                Value::from_serializable(&AdvisorySummary::new(a, site, release))
+            })
             .collect();
         let years = site
             .advisories
