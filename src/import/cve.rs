@@ -126,6 +126,24 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
         out.published = Some(public);
     }
 
+    // A record a disclose site wrote names its advisory first.
+    cna.list("references", |r| {
+        if out.own {
+            return Ok(());
+        }
+        let url = r.need("url", |u| u.text())?;
+        let name = r.text_at("name")?;
+        let tags = r.list("tags", |t| t.text())?;
+        if tags.iter().any(|t| t == "vendor-advisory")
+            && let Some(id) = super::osv::page_id(&url)
+            && name.as_deref().is_some_and(|n| n.starts_with(&format!("{id}: ")))
+        {
+            out.own = true;
+            out.id = id.to_string();
+            out.page_url = Some(url);
+        }
+        Ok(())
+    })?;
     let config = target.config;
     let site = &config.project.package;
     let mut claim = VersionSet::default();
@@ -185,17 +203,12 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
         let name = r.text_at("name")?;
         let tags = r.list("tags", |t| t.text())?;
         let is_first = std::mem::replace(&mut first, false);
-        if is_first
-            && tags.iter().any(|t| t == "vendor-advisory")
-            && let Some(id) = super::osv::page_id(&url)
-            && name.as_deref().is_some_and(|n| n.starts_with(&format!("{id}: ")))
-        {
-            out.own = true;
-            out.id = id.to_string();
-            out.page_url = Some(url);
+        if is_first && out.own && out.page_url.as_deref() == Some(url.as_str()) {
             return Ok(());
         }
-        if tags.iter().any(|t| t == "patch") && out.own {
+        // A patch has a name (its label, or `fix for <series>`); a `fix`
+        // reference of the advisory has none.
+        if tags.iter().any(|t| t == "patch") && out.own && name.is_some() {
             patches.push((url, name));
             return Ok(());
         }

@@ -172,8 +172,15 @@ pub fn plan(opts: &ImportOptions) -> Result<Plan, ImportError> {
         .iter()
         .map(|i| (i.name.clone(), String::from_utf8_lossy(&i.bytes).into_owned()))
         .collect();
-    let mut imported = Vec::new();
+    let mut imported: Vec<Imported> = Vec::new();
+    let mut read_bytes: std::collections::HashMap<&[u8], usize> = Default::default();
     for input in &inputs {
+        // The same record twice (a folder of records beside their all.zip)
+        // is one record.
+        if read_bytes.contains_key(input.bytes.as_slice()) {
+            continue;
+        }
+        read_bytes.insert(&input.bytes, imported.len());
         let read = match opts.format {
             Format::Osv => osv::parse_osv(&input.bytes, &input.name, target).map(|r| vec![r]),
             Format::Csaf => csaf::parse_csaf(&input.bytes, &input.name, target),
