@@ -28,7 +28,12 @@ fn site(set: &str) -> tempfile::TempDir {
     dir
 }
 
-fn options(root: &Path, format: Format, paths: Vec<PathBuf>, versions: Option<PathBuf>) -> ImportOptions {
+fn options(
+    root: &Path,
+    format: Format,
+    paths: Vec<PathBuf>,
+    versions: Option<PathBuf>,
+) -> ImportOptions {
     ImportOptions {
         root: root.to_path_buf(),
         now: NOW.parse().unwrap(),
@@ -74,14 +79,18 @@ fn assert_same_affected_versions(set: &str, versions: Option<&str>) {
     assert!(!report.has_errors(), "{:?}", report.diagnostics);
     let site = report.site.unwrap();
     let outputs = render_at(dir.path(), NOW);
-    let target = Target { config: &site.config };
+    let target = Target {
+        config: &site.config,
+    };
     let mut compared = 0;
     for entry in std::fs::read_dir(&records).unwrap() {
         let path = entry.unwrap().path();
         let name = path.to_string_lossy().into_owned();
         let source = import::osv::parse_osv(&std::fs::read(&path).unwrap(), &name, target).unwrap();
         let built_path = format!("osv/x_{}.json", source.record_id);
-        let built = import::osv::parse_osv(text(&outputs, &built_path).as_bytes(), &built_path, target).unwrap();
+        let built =
+            import::osv::parse_osv(text(&outputs, &built_path).as_bytes(), &built_path, target)
+                .unwrap();
         let mut known: Vec<&disclose::model::Version> = site
             .releases
             .series
@@ -129,7 +138,12 @@ fn go_records_import_check_build_and_state_the_same_versions() {
 #[test]
 fn pypa_import_report_and_files() {
     let dir = site("pypa");
-    let plan = import_into(&options(dir.path(), Format::Osv, vec![fixtures().join("pypa/records")], None));
+    let plan = import_into(&options(
+        dir.path(),
+        Format::Osv,
+        vec![fixtures().join("pypa/records")],
+        None,
+    ));
     let mut report = String::new();
     for r in &plan.records {
         report.push_str(&format!("{} -> {}\n", r.record_id, r.advisory));
@@ -141,7 +155,8 @@ fn pypa_import_report_and_files() {
         report.push_str(&format!("{c}\n"));
     }
     insta::assert_snapshot!("pypa_report", report);
-    let file = std::fs::read_to_string(dir.path().join("content/advisories/PYSEC-2023-221.md")).unwrap();
+    let file =
+        std::fs::read_to_string(dir.path().join("content/advisories/PYSEC-2023-221.md")).unwrap();
     insta::assert_snapshot!("pypa_advisory", file);
 }
 
@@ -163,11 +178,16 @@ fn run_import(root: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
 #[test]
 fn dry_run_prints_and_writes_nothing_and_an_import_never_overwrites() {
     let dir = site("pypa");
-    let records = std::env::current_dir().unwrap().join("tests/fixtures/import/pypa/records");
+    let records = std::env::current_dir()
+        .unwrap()
+        .join("tests/fixtures/import/pypa/records");
     let before = read_tree(dir.path());
     let out = run_import(dir.path(), &["osv", "--dry-run", records.to_str().unwrap()]).code(0);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(stdout.contains("--- content/advisories/PYSEC-2023-221.md ---"), "{stdout}");
+    assert!(
+        stdout.contains("--- content/advisories/PYSEC-2023-221.md ---"),
+        "{stdout}"
+    );
     assert!(stdout.contains("dry run: nothing written"));
     assert_eq!(read_tree(dir.path()), before, "a dry run writes nothing");
 
@@ -184,21 +204,41 @@ fn dry_run_prints_and_writes_nothing_and_an_import_never_overwrites() {
 fn update_rewrites_from_the_record_and_keeps_what_the_record_leaves_out() {
     let dir = site("pypa");
     let records = fixtures().join("pypa/records");
-    import_into(&options(dir.path(), Format::Osv, vec![records.clone()], None));
+    import_into(&options(
+        dir.path(),
+        Format::Osv,
+        vec![records.clone()],
+        None,
+    ));
     let path = dir.path().join("content/advisories/PYSEC-2023-221.md");
     let text = std::fs::read_to_string(&path).unwrap();
     // The team rates it and gives it a title of its own words; the title
     // is the record's, the rating is not in the record.
     let edited = text.replacen("published:", "severity: high\npublished:", 1);
     std::fs::write(&path, edited).unwrap();
-    let mut opts = options(dir.path(), Format::Osv, vec![records.join("PYSEC-2023-221.yaml")], None);
+    let mut opts = options(
+        dir.path(),
+        Format::Osv,
+        vec![records.join("PYSEC-2023-221.yaml")],
+        None,
+    );
     opts.update = true;
     let plan = import_into(&opts);
     assert_eq!(plan.updated.len(), 1);
-    assert!(plan.records[0].notes.iter().any(|n| n.contains("kept from") && n.contains("severity")));
+    assert!(
+        plan.records[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("kept from") && n.contains("severity"))
+    );
     let updated = std::fs::read_to_string(&path).unwrap();
     assert!(updated.contains("severity: high"), "{updated}");
-    assert!(disclose::check(&Options::new(dir.path(), NOW.parse().unwrap())).unwrap().site.is_some());
+    assert!(
+        disclose::check(&Options::new(dir.path(), NOW.parse().unwrap()))
+            .unwrap()
+            .site
+            .is_some()
+    );
 }
 
 /// One bad record in a batch: the whole import is refused.
@@ -209,16 +249,28 @@ fn a_bad_record_in_a_batch_writes_nothing() {
     let opts = options(
         dir.path(),
         Format::Osv,
-        vec![fixtures().join("pypa/records"), fixtures().join("bad/missing-id.json")],
+        vec![
+            fixtures().join("pypa/records"),
+            fixtures().join("bad/missing-id.json"),
+        ],
         None,
     );
-    assert!(matches!(import::plan(&opts), Err(ImportError::Content { .. })));
+    assert!(matches!(
+        import::plan(&opts),
+        Err(ImportError::Content { .. })
+    ));
     let out = run_import(
         dir.path(),
         &[
             "osv",
-            &std::env::current_dir().unwrap().join("tests/fixtures/import/pypa/records").to_string_lossy(),
-            &std::env::current_dir().unwrap().join("tests/fixtures/import/bad/missing-id.json").to_string_lossy(),
+            &std::env::current_dir()
+                .unwrap()
+                .join("tests/fixtures/import/pypa/records")
+                .to_string_lossy(),
+            &std::env::current_dir()
+                .unwrap()
+                .join("tests/fixtures/import/bad/missing-id.json")
+                .to_string_lossy(),
         ],
     );
     out.code(1);
@@ -230,7 +282,14 @@ fn a_bad_record_in_a_batch_writes_nothing() {
 fn bad_records_are_reported_with_file_and_json_path() {
     let scratch = tempfile::tempdir().unwrap();
     let huge = scratch.path().join("huge.json");
-    std::fs::write(&huge, format!("{{\"id\": \"X\", \"details\": \"{}\"}}", "a".repeat(9 * 1024 * 1024))).unwrap();
+    std::fs::write(
+        &huge,
+        format!(
+            "{{\"id\": \"X\", \"details\": \"{}\"}}",
+            "a".repeat(9 * 1024 * 1024)
+        ),
+    )
+    .unwrap();
     let not_utf8 = scratch.path().join("not-utf8.json");
     std::fs::write(&not_utf8, b"{\"id\": \"X\xff\"}").unwrap();
     let mut cases: Vec<(String, PathBuf)> = std::fs::read_dir(fixtures().join("bad"))
@@ -246,7 +305,9 @@ fn bad_records_are_reported_with_file_and_json_path() {
         let opts = options(dir.path(), Format::Osv, vec![path.clone()], None);
         let rendered = match import::plan(&opts) {
             Err(ImportError::Content { diagnostics, texts }) => {
-                let shown = disclose::diagnostic::render_human(&diagnostics, |f| texts.get(f).map(String::as_str));
+                let shown = disclose::diagnostic::render_human(&diagnostics, |f| {
+                    texts.get(f).map(String::as_str)
+                });
                 shown.replace(&scratch.path().to_string_lossy().into_owned(), "[scratch]")
             }
             other => panic!("{name}: expected content errors, got {other:?}"),
@@ -266,7 +327,10 @@ fn csaf_and_cve_schema_versions_are_checked() {
         let dir = site("pypa");
         match import::plan(&options(dir.path(), format, vec![path], None)) {
             Err(ImportError::Content { diagnostics, .. }) => {
-                assert_eq!(diagnostics[0].code, "disclose::import-schema-version", "{diagnostics:?}")
+                assert_eq!(
+                    diagnostics[0].code, "disclose::import-schema-version",
+                    "{diagnostics:?}"
+                )
             }
             other => panic!("{other:?}"),
         }

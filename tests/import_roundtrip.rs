@@ -24,7 +24,10 @@ fn empty_example(keep_releases: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = example();
     std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).unwrap();
-    copy_dir(&root.join("content/pages"), &dir.path().join("content/pages"));
+    copy_dir(
+        &root.join("content/pages"),
+        &dir.path().join("content/pages"),
+    );
     copy_dir(&root.join("themes"), &dir.path().join("themes"));
     let releases = if keep_releases {
         std::fs::read_to_string(root.join("content/releases.yaml")).unwrap()
@@ -90,9 +93,16 @@ fn osv_records_round_trip_byte_for_byte_and_so_do_csaf_and_cve() {
     let scratch = tempfile::tempdir().unwrap();
     write_outputs(&original, "osv/all.zip", scratch.path());
     let site = empty_example(true);
-    let plan = import_into(site.path(), Format::Osv, vec![scratch.path().join("osv/all.zip")]);
+    let plan = import_into(
+        site.path(),
+        Format::Osv,
+        vec![scratch.path().join("osv/all.zip")],
+    );
     assert_eq!(plan.created.len(), 17);
-    assert!(plan.releases.is_none(), "every version is in the releases file");
+    assert!(
+        plan.releases.is_none(),
+        "every version is in the releases file"
+    );
     let again = render_at(site.path(), NOW);
     for prefix in ["osv/x_", ".well-known/csaf/white/2", "cve/"] {
         let before = records(&original, prefix, ".json");
@@ -150,7 +160,11 @@ fn cve_records_round_trip_in_every_field_but_the_description() {
     write_outputs(&original, "cve/", scratch.path());
     let site = empty_example(true);
     let plan = import_into(site.path(), Format::Cve, vec![scratch.path().join("cve")]);
-    assert_eq!(plan.created.len(), 17, "one advisory per advisory, not per CVE id");
+    assert_eq!(
+        plan.created.len(),
+        17,
+        "one advisory per advisory, not per CVE id"
+    );
     let again = render_at(site.path(), NOW);
     let strip = |mut v: serde_json::Value| {
         if let Some(d) = v["containers"]["cna"].get_mut("descriptions") {
@@ -159,7 +173,8 @@ fn cve_records_round_trip_in_every_field_but_the_description() {
         v
     };
     for o in records(&original, "cve/", ".json") {
-        let after = built_again(&again, &o.path).unwrap_or_else(|| panic!("{} is not built again", o.path));
+        let after =
+            built_again(&again, &o.path).unwrap_or_else(|| panic!("{} is not built again", o.path));
         assert_eq!(strip(json(o)), strip(json(&after)), "{}", o.path);
     }
 }
@@ -176,14 +191,30 @@ fn osv_round_trip_into_a_site_without_releases_states_the_same_facts() {
     let site = empty_example(false);
     let plan = import_into(site.path(), Format::Osv, vec![scratch.path().join("osv")]);
     assert!(plan.releases.is_some());
-    assert!(plan.catalogue.iter().any(|c| c.starts_with("new series 5.1:")), "{:?}", plan.catalogue);
+    assert!(
+        plan.catalogue
+            .iter()
+            .any(|c| c.starts_with("new series 5.1:")),
+        "{:?}",
+        plan.catalogue
+    );
     let again = render_at(site.path(), NOW);
     for o in records(&original, "osv/x_", ".json") {
         let before = json(o);
         let after = json(&built_again(&again, &o.path).unwrap());
         for field in [
-            "id", "aliases", "published", "modified", "withdrawn", "summary", "details", "severity",
-            "affected", "references", "credits", "database_specific",
+            "id",
+            "aliases",
+            "published",
+            "modified",
+            "withdrawn",
+            "summary",
+            "details",
+            "severity",
+            "affected",
+            "references",
+            "credits",
+            "database_specific",
         ] {
             assert_eq!(before.get(field), after.get(field), "{}: {field}", o.path);
         }

@@ -76,7 +76,12 @@ pub fn run(root: PathBuf, clock: &ClockArgs, req: Request) -> ExitCode {
     };
     print!("{}", report(&plan, opts.format));
     if req.dry_run {
-        for f in plan.releases.iter().chain(&plan.created).chain(&plan.updated) {
+        for f in plan
+            .releases
+            .iter()
+            .chain(&plan.created)
+            .chain(&plan.updated)
+        {
             println!("--- {} ---", f.path);
             print!("{}", String::from_utf8_lossy(&f.bytes));
         }

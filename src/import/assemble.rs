@@ -16,7 +16,9 @@ use crate::scaffold;
 
 use super::draft::{Draft, DraftAffected, DraftCredit, DraftPatch};
 use super::range::VersionSet;
-use super::record::{CODE_FIELD, CODE_RANGE, Imported, PatchRef, SeriesHint, Target, file_diagnostic};
+use super::record::{
+    CODE_FIELD, CODE_RANGE, Imported, PatchRef, SeriesHint, Target, file_diagnostic,
+};
 use super::series::{Catalogue, Entry};
 use super::{IdPolicy, ImportError, ImportOptions, Plan, RecordReport};
 
@@ -55,20 +57,31 @@ pub(super) fn assemble(
                 }
                 continue;
             }
-            for v in [&h.introduced, &h.fixed, &h.last_affected].into_iter().flatten() {
+            for v in [&h.introduced, &h.fixed, &h.last_affected]
+                .into_iter()
+                .flatten()
+            {
                 if let Err(m) = catalogue.add(v, Some(&h.series), named, None) {
                     diags.push(range_error(&imp.source, &format!("{}: {m}", imp.record_id)));
                 }
             }
         }
         for (v, date) in &imp.release_dates {
-            let hint = imp.hints.iter().find(|h| hint_holds(h, v)).map(|h| h.series.as_str());
+            let hint = imp
+                .hints
+                .iter()
+                .find(|h| hint_holds(h, v))
+                .map(|h| h.series.as_str());
             if let Err(m) = catalogue.add(v, hint, named, Some(*date)) {
                 diags.push(range_error(&imp.source, &format!("{}: {m}", imp.record_id)));
             }
         }
         for v in &imp.releases {
-            let hint = imp.hints.iter().find(|h| hint_holds(h, v)).map(|h| h.series.as_str());
+            let hint = imp
+                .hints
+                .iter()
+                .find(|h| hint_holds(h, v))
+                .map(|h| h.series.as_str());
             if let Err(m) = catalogue.add(v, hint, named, None) {
                 diags.push(range_error(&imp.source, &format!("{}: {m}", imp.record_id)));
             }
@@ -116,9 +129,14 @@ pub(super) fn assemble(
         let id = match &opts.ids {
             IdPolicy::Keep => imp.id.clone(),
             IdPolicy::Renumber { .. } => {
-                let year = imp.published.map_or(utc_date(opts.now).year(), |p| utc_date(p).year());
+                let year = imp
+                    .published
+                    .map_or(utc_date(opts.now).year(), |p| utc_date(p).year());
                 let id = scaffold::next_id(taken.iter().map(String::as_str), &prefix, year);
-                notes.push(format!("numbered {id}; the record's id {} is kept as an alias", imp.record_id));
+                notes.push(format!(
+                    "numbered {id}; the record's id {} is kept as an alias",
+                    imp.record_id
+                ));
                 id
             }
         };
@@ -143,7 +161,8 @@ pub(super) fn assemble(
             continue;
         }
         taken.push(id.clone());
-        let mut draft = match draft_of(&imp, &id, &entries, site, &catalogue, &opts.ids, &mut notes) {
+        let mut draft = match draft_of(&imp, &id, &entries, site, &catalogue, &opts.ids, &mut notes)
+        {
             Ok(d) => d,
             Err(d) => {
                 diags.push(d);
@@ -180,7 +199,9 @@ pub(super) fn assemble(
                 .advisories
                 .iter()
                 .find(|f| f.name.0 == file)
-                .and_then(|f| crate::load::parse_advisory(f, &mut crate::diagnostic::Diagnostics::new()))
+                .and_then(|f| {
+                    crate::load::parse_advisory(f, &mut crate::diagnostic::Diagnostics::new())
+                })
             else {
                 continue;
             };
@@ -192,7 +213,11 @@ pub(super) fn assemble(
             replaces = Some(file);
         }
         imp.notes = notes;
-        pending.push(Pending { imp, draft, replaces });
+        pending.push(Pending {
+            imp,
+            draft,
+            replaces,
+        });
     }
     if !diags.is_empty() {
         return Err(ImportError::content(diags, texts));
@@ -210,14 +235,24 @@ pub(super) fn assemble(
             .collect()
     };
     let mut files = render(&pending);
-    let mut checked = check(&sources, &files, releases_out.as_ref(), opts.now, &mut texts)?;
+    let mut checked = check(
+        &sources,
+        &files,
+        releases_out.as_ref(),
+        opts.now,
+        &mut texts,
+    )?;
 
     // `modified`: only when the record's is later than what the records
     // of the site would say anyway (its releases and withdrawal).
     let mut changed = false;
     for p in &mut pending {
-        let Some(modified) = p.imp.modified else { continue };
-        let Some(a) = checked.advisory(&p.draft.id) else { continue };
+        let Some(modified) = p.imp.modified else {
+            continue;
+        };
+        let Some(a) = checked.advisory(&p.draft.id) else {
+            continue;
+        };
         if modified < a.published.at {
             p.imp.notes.push(format!(
                 "modified ({}) is before published: left out",
@@ -230,7 +265,13 @@ pub(super) fn assemble(
     }
     if changed {
         files = render(&pending);
-        checked = check(&sources, &files, releases_out.as_ref(), opts.now, &mut texts)?;
+        checked = check(
+            &sources,
+            &files,
+            releases_out.as_ref(),
+            opts.now,
+            &mut texts,
+        )?;
     }
 
     for p in &pending {
@@ -382,7 +423,7 @@ fn draft_of(
                 .get(&a.series)
                 .and_then(|s| s.versions.first().map(|k| k.version.clone()))
         };
-        affected.sort_by(|a, b| order(b).cmp(&order(a)));
+        affected.sort_by_key(|a| std::cmp::Reverse(order(a)));
         let fixed: Vec<usize> = affected
             .iter()
             .enumerate()
@@ -400,7 +441,10 @@ fn draft_of(
             if *kind == crate::model::ReferenceType::Fix
                 && let Some(commit) = super::record::commit_in_url(url)
             {
-                match loose.iter_mut().find(|l| l.commit.as_deref() == Some(commit.as_str())) {
+                match loose
+                    .iter_mut()
+                    .find(|l| l.commit.as_deref() == Some(commit.as_str()))
+                {
                     Some(l) => l.url = Some(url.clone()),
                     None => loose.push(PatchRef {
                         commit: Some(commit),
@@ -453,7 +497,9 @@ fn draft_of(
         .map(|(k, u)| (k.osv_name().to_ascii_lowercase(), u.clone()))
         .collect();
     if imp.own {
-        refs.retain(|(k, u)| !(k == "advisory" && (Some(u) == imp.page_url.as_ref() || *u == page)));
+        refs.retain(|(k, u)| {
+            !(k == "advisory" && (Some(u) == imp.page_url.as_ref() || *u == page))
+        });
         while refs
             .last()
             .is_some_and(|(k, u)| k == "fix" && patch_urls.contains(u))
@@ -466,7 +512,9 @@ fn draft_of(
         && !refs.iter().any(|(_, u)| u == home)
     {
         refs.push(("advisory".into(), home.clone()));
-        notes.push(format!("the record's page in its database, {home}, is kept as an advisory reference"));
+        notes.push(format!(
+            "the record's page in its database, {home}, is kept as an advisory reference"
+        ));
     }
     refs.extend(references);
 
@@ -495,7 +543,10 @@ fn draft_of(
         }
         (None, _) => (None, false),
     };
-    let mut provenance = vec![format!("Imported from record {} by disclose import.", imp.record_id)];
+    let mut provenance = vec![format!(
+        "Imported from record {} by disclose import.",
+        imp.record_id
+    )];
     provenance.extend(notes.iter().map(|n| format!("- {}", n.replace('\n', " "))));
     Ok(Draft {
         id: id.to_string(),
@@ -536,7 +587,10 @@ fn patch(p: &PatchRef) -> DraftPatch {
 }
 
 /// The releases file with what the catalogue adds, when it adds anything.
-fn releases_output(sources: &SiteSources, catalogue: &Catalogue) -> Result<Option<Output>, ImportError> {
+fn releases_output(
+    sources: &SiteSources,
+    catalogue: &Catalogue,
+) -> Result<Option<Output>, ImportError> {
     let adds = catalogue.new_series().next().is_some()
         || catalogue.new_versions_of_existing().next().is_some();
     if !adds {
@@ -578,7 +632,10 @@ fn check(
             for (name, text) in candidate.texts_by_name() {
                 texts.insert(name.to_string(), text.to_string());
             }
-            let errors = diags.into_iter().filter(|d| d.severity == Severity::Error).collect();
+            let errors = diags
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
             Err(ImportError::content(errors, std::mem::take(texts)))
         }
     }
@@ -625,7 +682,12 @@ fn verify(p: &Pending, site: &Site, target: Target<'_>, now: Timestamp) -> Resul
 }
 
 /// Every release out by `cutoff` on which two claims disagree.
-pub fn differences(source: &VersionSet, built: &VersionSet, site: &Site, cutoff: Timestamp) -> Vec<String> {
+pub fn differences(
+    source: &VersionSet,
+    built: &VersionSet,
+    site: &Site,
+    cutoff: Timestamp,
+) -> Vec<String> {
     let mut out = Vec::new();
     for s in &site.releases.series {
         for r in ranges::released(s, cutoff) {
@@ -634,7 +696,11 @@ pub fn differences(source: &VersionSet, built: &VersionSet, site: &Site, cutoff:
                 out.push(format!(
                     "{} {}",
                     r.version,
-                    if a { "is affected in the record but not on the site" } else { "is affected on the site but not in the record" }
+                    if a {
+                        "is affected in the record but not on the site"
+                    } else {
+                        "is affected on the site but not in the record"
+                    }
                 ));
             }
         }
@@ -646,7 +712,10 @@ fn catalogue_report(c: &Catalogue) -> Vec<String> {
     let mut out = Vec::new();
     for s in c.new_series() {
         if s.development {
-            out.push(format!("new series {} (a branch without releases, development: true)", s.name));
+            out.push(format!(
+                "new series {} (a branch without releases, development: true)",
+                s.name
+            ));
             continue;
         }
         let estimated = s.versions.iter().filter(|k| k.date.is_none()).count();
@@ -664,7 +733,10 @@ fn catalogue_report(c: &Catalogue) -> Vec<String> {
             k.version,
             s.name,
             if k.date.is_none() {
-                format!(", date estimated as {}", k.written_date().map(|d| d.to_string()).unwrap_or_default())
+                format!(
+                    ", date estimated as {}",
+                    k.written_date().map(|d| d.to_string()).unwrap_or_default()
+                )
             } else {
                 String::new()
             }

@@ -11,7 +11,7 @@
 use jiff::Timestamp;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{CreditType, ReferenceType, Version};
+use crate::model::{CreditType, ReferenceType};
 
 use super::range::{self, VersionSet};
 use super::record::{
@@ -42,7 +42,11 @@ fn field(e: FieldError) -> ReadError {
 
 /// Reads one CSAF 2.0 document: one advisory per vulnerability it holds
 /// (a document of the site's shape holds one).
-pub fn parse_csaf(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Vec<Imported>, Diagnostic> {
+pub fn parse_csaf(
+    bytes: &[u8],
+    source: &str,
+    target: Target<'_>,
+) -> Result<Vec<Imported>, Diagnostic> {
     let text = super::source::utf8(bytes, source)?;
     let root = tree::parse_json(text).map_err(|e| {
         record::file_diagnostic(
@@ -56,7 +60,9 @@ pub fn parse_csaf(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Vec<
     read(At::root(&root), source, target).map_err(|(code, e)| {
         let help = match code {
             CODE_SCHEMA => "this importer reads CSAF 2.0 documents",
-            CODE_PACKAGE => "import documents about the site's own package ([project.package] in site.toml)",
+            CODE_PACKAGE => {
+                "import documents about the site's own package ([project.package] in site.toml)"
+            }
             _ => "correct the document (see CSAF 2.0, https://docs.oasis-open.org/csaf/csaf/v2.0/)",
         };
         diagnostic(source, code, &e, help)
@@ -65,8 +71,6 @@ pub fn parse_csaf(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Vec<
 
 fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, ReadError> {
     let scheme = target.scheme();
-    let doc = at.node;
-    let _ = doc;
     let (version, title, tracking_id, status, initial, current, revisions, engine) = at
         .need("document", |d| {
             let version = d.need("csaf_version", |v| v.text())?;
@@ -77,7 +81,10 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
                 let initial = t.need("initial_release_date", timestamp)?;
                 let current = t.with("current_release_date", timestamp)?.flatten();
                 let revisions = t.list("revision_history", |r| {
-                    Ok((r.need("date", timestamp)?, r.text_at("summary")?.unwrap_or_default()))
+                    Ok((
+                        r.need("date", timestamp)?,
+                        r.text_at("summary")?.unwrap_or_default(),
+                    ))
                 })?;
                 let engine = t
                     .with("generator", |g| g.with("engine", |e| e.text_at("name")))?
@@ -85,12 +92,18 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
                     .flatten();
                 Ok((id, status, initial, current, revisions, engine))
             })?;
-            Ok((version, title, id, status, initial, current, revisions, engine))
+            Ok((
+                version, title, id, status, initial, current, revisions, engine,
+            ))
         })
         .map_err(field)?;
     if version != "2.0" {
         let e = at
-            .need("document", |d| d.need("csaf_version", |v| Ok(v.error(format!("unknown CSAF version `{version}`")))))
+            .need("document", |d| {
+                d.need("csaf_version", |v| {
+                    Ok(v.error(format!("unknown CSAF version `{version}`")))
+                })
+            })
             .map_err(field)?;
         return Err((CODE_SCHEMA, e));
     }
@@ -106,15 +119,24 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
     };
     if status == "draft" {
         let e = at
-            .need("document", |d| d.need("tracking", |t| t.need("status", |s| Ok(s.error("the document is a draft, not published")))))
+            .need("document", |d| {
+                d.need("tracking", |t| {
+                    t.need("status", |s| {
+                        Ok(s.error("the document is a draft, not published"))
+                    })
+                })
+            })
             .map_err(field)?;
         return Err((CODE_FIELD, e));
     }
     if status == "interim" {
-        out.notes.push("the document is interim: it may still change".into());
+        out.notes
+            .push("the document is interim: it may still change".into());
     }
     at.need("document", |d| {
-        out.severity = d.with("aggregate_severity", |s| s.text_at("text"))?.flatten();
+        out.severity = d
+            .with("aggregate_severity", |s| s.text_at("text"))?
+            .flatten();
         d.list("notes", |n| {
             let title = n.text_at("title")?.unwrap_or_default();
             let text = n.text_at("text")?.unwrap_or_default();
@@ -152,7 +174,8 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
                 && let Some((version, _)) = rest.split_once(" of the ")
                 && let Ok((v, _)) = range::parse_version(version, scheme)
             {
-                out.release_dates.push((v, crate::scaffold::utc_date(*date)));
+                out.release_dates
+                    .push((v, crate::scaffold::utc_date(*date)));
             }
         }
     }
@@ -173,7 +196,9 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
                     category: "product_version".into(),
                     version: p.need("name", |n| n.text())?,
                     full_name: p.need("name", |n| n.text())?,
-                    purl: p.with("product_identification_helper", |h| h.text_at("purl"))?.flatten(),
+                    purl: p
+                        .with("product_identification_helper", |h| h.text_at("purl"))?
+                        .flatten(),
                     product_name: None,
                 });
                 Ok(())
@@ -183,7 +208,9 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
         .map_err(field)?
         .unwrap_or_default();
 
-    let vulns = at.list("vulnerabilities", |v| Ok(v.node.clone())).map_err(field)?;
+    let vulns = at
+        .list("vulnerabilities", |v| Ok(v.node.clone()))
+        .map_err(field)?;
     if vulns.len() != 1 {
         let e = at.error(format!(
             "the document holds {} vulnerabilities; the site has one advisory per vulnerability",
@@ -214,7 +241,8 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
 /// `This advisory was withdrawn on <time>. <reason> No product is affected by it.`
 fn read_withdrawal(text: &str, out: &mut Imported) {
     let Some(rest) = text.strip_prefix("This advisory was withdrawn on ") else {
-        out.notes.push(format!("a note says the advisory was withdrawn: {text}"));
+        out.notes
+            .push(format!("a note says the advisory was withdrawn: {text}"));
         return;
     };
     let (time, reason) = rest.split_once(". ").unwrap_or((rest, ""));
@@ -242,7 +270,9 @@ fn walk(b: At<'_>, product_name: Option<&str>, out: &mut Vec<Product>) -> Result
             category: category.clone(),
             version: name.clone(),
             full_name: p.need("name", |n| n.text())?,
-            purl: p.with("product_identification_helper", |h| h.text_at("purl"))?.flatten(),
+            purl: p
+                .with("product_identification_helper", |h| h.text_at("purl"))?
+                .flatten(),
             product_name: here.map(str::to_string),
         });
         Ok(())
@@ -279,7 +309,8 @@ fn read_vulnerability(
     if let Some(cve) = v.text_at("cve")? {
         out.aliases.push(cve);
     }
-    out.aliases.extend(v.list("ids", |i| i.need("text", |t| t.text()))?);
+    out.aliases
+        .extend(v.list("ids", |i| i.need("text", |t| t.text()))?);
     if let Some(cwe) = v.with("cwe", |c| c.text_at("id"))?.flatten() {
         out.cwe.push(cwe);
     }
@@ -305,7 +336,9 @@ fn read_vulnerability(
                     vectors.push(vector.trim().to_string());
                 }
             }
-            ("description", _) | ("summary", _) if category == "description" || details.is_empty() => {
+            ("description", _) | ("summary", _)
+                if category == "description" || details.is_empty() =>
+            {
                 details.push(text)
             }
             _ => {}
@@ -324,14 +357,16 @@ fn read_vulnerability(
             vectors.push(vector);
         }
         if s.has("cvss_v2") {
-            out.notes.push("a CVSS v2 score is left out: only v3.1 and v4.0 vectors are kept".into());
+            out.notes
+                .push("a CVSS v2 score is left out: only v3.1 and v4.0 vectors are kept".into());
         }
         Ok(())
     })?;
     out.cvss = record::choose_cvss(&vectors, &mut out.notes);
 
     let status = |key: &str| -> Result<Vec<String>, FieldError> {
-        Ok(v.with("product_status", |s| s.list(key, |i| i.text()))?.unwrap_or_default())
+        Ok(v.with("product_status", |s| s.list(key, |i| i.text()))?
+            .unwrap_or_default())
     };
     let mut affected = status("known_affected")?;
     affected.extend(status("first_affected")?);
@@ -340,7 +375,8 @@ fn read_vulnerability(
     fixed.extend(status("first_fixed")?);
     let not_affected = status("known_not_affected")?;
     if !status("under_investigation")?.is_empty() {
-        out.notes.push("products under investigation are left out: their status is not known".into());
+        out.notes
+            .push("products under investigation are left out: their status is not known".into());
     }
     let pkg = &config.project.package.name;
     let find = |id: &str| products.iter().find(|p| p.id == id);
@@ -372,7 +408,8 @@ fn read_vulnerability(
         }
         // A withdrawn document of the site's shape says every product is
         // not affected; its `-affected` ranges still name what it said.
-        let is_affected = affected.contains(id) || (withdrawn && out.own && p.id.ends_with("-affected"));
+        let is_affected =
+            affected.contains(id) || (withdrawn && out.own && p.id.ends_with("-affected"));
         let is_fixed = fixed.contains(id);
         if p.category == "product_version_range" {
             let (kind, set) = range::vers_set(&p.version, scheme).map_err(|m| v.error(m))?;
@@ -392,10 +429,9 @@ fn read_vulnerability(
             }
             if is_affected {
                 if out.own
-                    && let Some(series) = p
-                        .id
-                        .strip_prefix(&format!("{pkg}-"))
-                        .and_then(|r| r.strip_suffix("-affected"))
+                    && let Some(series) =
+                        p.id.strip_prefix(&format!("{pkg}-"))
+                            .and_then(|r| r.strip_suffix("-affected"))
                 {
                     let h = hint_of(&mut hints, series);
                     if let Some(i) = set.intervals.first() {
@@ -434,7 +470,6 @@ fn read_vulnerability(
             )));
         }
     }
-    let _ = &not_affected;
 
     // Patches: the remediations list them per series, and references
     // "Patch (…)" carry their labels.
@@ -442,14 +477,18 @@ fn read_vulnerability(
     v.list("references", |r| {
         let summary = r.text_at("summary")?.unwrap_or_default();
         let url = r.need("url", |u| u.text())?;
-        if let Some(label) = summary.strip_prefix("Patch (").and_then(|s| s.strip_suffix(')')) {
+        if let Some(label) = summary
+            .strip_prefix("Patch (")
+            .and_then(|s| s.strip_suffix(')'))
+        {
             labels.push((url, Some(label.to_string())));
         } else if let Some(kind) = record::reference_type(&summary).filter(|_| out.own) {
             out.references.push((kind, url));
         } else {
             out.references.push((ReferenceType::Web, url));
             if !summary.is_empty() && !out.own {
-                out.notes.push(format!("reference \"{summary}\" kept as a web reference"));
+                out.notes
+                    .push(format!("reference \"{summary}\" kept as a web reference"));
             }
         }
         Ok(())
@@ -469,13 +508,19 @@ fn read_vulnerability(
             .collect();
         let series = ids.iter().find_map(|id| {
             id.strip_prefix(&format!("{pkg}-"))
-                .and_then(|r| r.strip_suffix("-affected").or_else(|| r.strip_prefix("branch-")))
+                .and_then(|r| {
+                    r.strip_suffix("-affected")
+                        .or_else(|| r.strip_prefix("branch-"))
+                })
                 .map(str::to_string)
         });
         if let Some(series) = series.filter(|_| out.own) {
             let h = hint_of(&mut hints, &series);
             for u in urls {
-                let label = labels.iter().find(|(l, _)| *l == u).and_then(|(_, l)| l.clone());
+                let label = labels
+                    .iter()
+                    .find(|(l, _)| *l == u)
+                    .and_then(|(_, l)| l.clone());
                 hints[h].patches.push(patch_ref(&u, label, &series));
                 placed.push(u);
             }
@@ -521,38 +566,48 @@ fn read_vulnerability(
     }
     out.claim = claim;
     out.hints = hints;
-    out.credits = v.list("acknowledgments", |a| {
-        let names = a.list("names", |n| n.text())?;
-        let organization = a.text_at("organization")?;
-        let summary = a.text_at("summary")?.unwrap_or_default();
-        let urls = a.list("urls", |u| u.text())?;
-        let kind = record::credit_type(&summary);
-        let names = if names.is_empty() {
-            organization.into_iter().collect()
-        } else {
-            names
-        };
-        Ok(names
-            .into_iter()
-            .map(|name| (ImportedCredit {
-                name,
-                contact: urls.clone(),
-                kind: kind.unwrap_or(CreditType::Other),
-            }, kind.is_none().then(|| summary.clone())))
-            .collect::<Vec<_>>())
-    })?
-    .into_iter()
-    .flatten()
-    .map(|(c, unknown)| {
-        if let Some(s) = unknown {
-            out.notes.push(format!("acknowledgment `{}` (\"{s}\") written as credit type `other`", c.name));
-        }
-        c
-    })
-    .collect();
+    out.credits = v
+        .list("acknowledgments", |a| {
+            let names = a.list("names", |n| n.text())?;
+            let organization = a.text_at("organization")?;
+            let summary = a.text_at("summary")?.unwrap_or_default();
+            let urls = a.list("urls", |u| u.text())?;
+            let kind = record::credit_type(&summary);
+            let names = if names.is_empty() {
+                organization.into_iter().collect()
+            } else {
+                names
+            };
+            Ok(names
+                .into_iter()
+                .map(|name| {
+                    (
+                        ImportedCredit {
+                            name,
+                            contact: urls.clone(),
+                            kind: kind.unwrap_or(CreditType::Other),
+                        },
+                        kind.is_none().then(|| summary.clone()),
+                    )
+                })
+                .collect::<Vec<_>>())
+        })?
+        .into_iter()
+        .flatten()
+        .map(|(c, unknown)| {
+            if let Some(s) = unknown {
+                out.notes.push(format!(
+                    "acknowledgment `{}` (\"{s}\") written as credit type `other`",
+                    c.name
+                ));
+            }
+            c
+        })
+        .collect();
     if out.details.is_empty() {
         out.details = out.title.clone();
-        out.notes.push("the document has no description: its title is used".into());
+        out.notes
+            .push("the document has no description: its title is used".into());
     }
     Ok(())
 }
@@ -565,9 +620,4 @@ fn patch_ref(url: &str, label: Option<String>, series: &str) -> PatchRef {
         url: Some(url.to_string()),
         label: label.filter(|l| *l != format!("{series} series")),
     }
-}
-
-#[allow(dead_code)]
-fn version_list(v: &[Version]) -> String {
-    v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -38,7 +38,9 @@ pub fn parse_cve(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Impor
     read(At::root(&root), source, target).map_err(|(code, e)| {
         let help = match code {
             CODE_SCHEMA => "this importer reads CVE JSON 5 records (dataVersion 5.x)",
-            CODE_PACKAGE => "import records about the site's own package ([project.package] in site.toml)",
+            CODE_PACKAGE => {
+                "import records about the site's own package ([project.package] in site.toml)"
+            }
             CODE_ECOSYSTEM => "import records whose versions are in the site's scheme",
             _ => "correct the record (see https://cveproject.github.io/cve-schema/)",
         };
@@ -48,12 +50,19 @@ pub fn parse_cve(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Impor
 
 fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadError> {
     let data_type = at.text_at("dataType").map_err(field)?;
-    let data_version = at.text_at("dataVersion").map_err(field)?.unwrap_or_default();
+    let data_version = at
+        .text_at("dataVersion")
+        .map_err(field)?
+        .unwrap_or_default();
     if data_type.as_deref() != Some("CVE_RECORD") || !data_version.starts_with("5.") {
         let e = at
-            .with("dataVersion", |d| Ok(d.error(format!("unknown CVE record version `{data_version}`"))))
+            .with("dataVersion", |d| {
+                Ok(d.error(format!("unknown CVE record version `{data_version}`")))
+            })
             .map_err(field)?
-            .unwrap_or_else(|| at.error("not a CVE JSON 5 record (dataType CVE_RECORD, dataVersion 5.x)"));
+            .unwrap_or_else(|| {
+                at.error("not a CVE JSON 5 record (dataType CVE_RECORD, dataVersion 5.x)")
+            });
         return Err((CODE_SCHEMA, e));
     }
     let mut out = Imported {
@@ -70,23 +79,30 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
         })
         .map_err(field)?;
     out.id = out.record_id.clone();
-    at.need("containers", |c| c.need("cna", |cna| read_cna(cna, target, &state, &mut out)))
-        .map_err(|e| {
-            if e.message.contains("is not the site's package") {
-                (CODE_PACKAGE, e)
-            } else if e.message.contains("versionType") {
-                (CODE_ECOSYSTEM, e)
-            } else {
-                field(e)
-            }
-        })?;
+    at.need("containers", |c| {
+        c.need("cna", |cna| read_cna(cna, target, &state, &mut out))
+    })
+    .map_err(|e| {
+        if e.message.contains("is not the site's package") {
+            (CODE_PACKAGE, e)
+        } else if e.message.contains("versionType") {
+            (CODE_ECOSYSTEM, e)
+        } else {
+            field(e)
+        }
+    })?;
     if out.withdrawn.is_none() && state == "REJECTED" {
         out.withdrawn = out.modified.or(out.published);
     }
     Ok(out)
 }
 
-fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) -> Result<(), FieldError> {
+fn read_cna(
+    cna: At<'_>,
+    target: Target<'_>,
+    state: &str,
+    out: &mut Imported,
+) -> Result<(), FieldError> {
     let scheme = target.scheme();
     if state == "REJECTED" {
         let reasons = cna.list("rejectedReasons", |r| r.need("value", |v| v.text()))?;
@@ -100,7 +116,10 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
         return Ok(());
     }
     let descriptions = cna.list("descriptions", |d| {
-        Ok((d.text_at("lang")?.unwrap_or_default(), d.need("value", |v| v.text())?))
+        Ok((
+            d.text_at("lang")?.unwrap_or_default(),
+            d.need("value", |v| v.text())?,
+        ))
     })?;
     let description = descriptions
         .iter()
@@ -113,12 +132,15 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
     } else {
         format!("{description}\n")
     };
-    out.notes.push("the description is the record's plain text: CVE records carry no Markdown".into());
+    out.notes
+        .push("the description is the record's plain text: CVE records carry no Markdown".into());
     out.title = match cna.text_at("title")? {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => {
             let t = record::title_from_details(&out.details);
-            out.notes.push(format!("the record has no title: \"{t}\" is taken from the description"));
+            out.notes.push(format!(
+                "the record has no title: \"{t}\" is taken from the description"
+            ));
             t
         }
     };
@@ -136,7 +158,9 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
         let tags = r.list("tags", |t| t.text())?;
         if tags.iter().any(|t| t == "vendor-advisory")
             && let Some(id) = super::osv::page_id(&url)
-            && name.as_deref().is_some_and(|n| n.starts_with(&format!("{id}: ")))
+            && name
+                .as_deref()
+                .is_some_and(|n| n.starts_with(&format!("{id}: ")))
         {
             out.own = true;
             out.id = id.to_string();
@@ -159,18 +183,23 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
             )));
         }
         matched = true;
-        let default = a.text_at("defaultStatus")?.unwrap_or_else(|| "unknown".into());
+        let default = a
+            .text_at("defaultStatus")?
+            .unwrap_or_else(|| "unknown".into());
         if default == "affected" {
             claim.intervals.push(Interval {
                 lower: Lower::Unbounded,
                 upper: Upper::Unbounded,
             });
         }
-        a.list("versions", |v| read_version(v, scheme, &mut claim, &mut hints, out))?;
+        a.list("versions", |v| {
+            read_version(v, scheme, &mut claim, &mut hints, out)
+        })?;
         Ok(())
     })?;
     if !matched {
-        out.notes.push("the record lists no affected product".into());
+        out.notes
+            .push("the record lists no affected product".into());
     }
     out.claim = claim;
 
@@ -190,7 +219,8 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
             }
         }
         if m.has("cvssV2_0") {
-            out.notes.push("a CVSS v2 metric is left out: only v3.1 and v4.0 vectors are kept".into());
+            out.notes
+                .push("a CVSS v2 metric is left out: only v3.1 and v4.0 vectors are kept".into());
         }
         Ok(())
     })?;
@@ -223,27 +253,32 @@ fn read_cna(cna: At<'_>, target: Target<'_>, state: &str, out: &mut Imported) ->
         out.aliases = vec![out.record_id.clone()];
         place_patches(patches, &mut hints, out);
     } else {
-        out.notes.push("reference tags map to OSV types where one fits; others are web references".into());
+        out.notes.push(
+            "reference tags map to OSV types where one fits; others are web references".into(),
+        );
     }
     out.hints = hints;
-    out.credits = cna.list("credits", |c| {
-        let name = c.need("value", |v| v.text())?;
-        let kind = c.text_at("type")?;
-        Ok((name, kind))
-    })?
-    .into_iter()
-    .map(|(name, kind)| {
-        let k = kind.as_deref().and_then(record::credit_type);
-        if k.is_none() {
-            out.notes.push(format!("credit `{name}` has no OSV type: written as `other`"));
-        }
-        ImportedCredit {
-            name,
-            contact: Vec::new(),
-            kind: k.unwrap_or(CreditType::Other),
-        }
-    })
-    .collect();
+    out.credits = cna
+        .list("credits", |c| {
+            let name = c.need("value", |v| v.text())?;
+            let kind = c.text_at("type")?;
+            Ok((name, kind))
+        })?
+        .into_iter()
+        .map(|(name, kind)| {
+            let k = kind.as_deref().and_then(record::credit_type);
+            if k.is_none() {
+                out.notes.push(format!(
+                    "credit `{name}` has no OSV type: written as `other`"
+                ));
+            }
+            ImportedCredit {
+                name,
+                contact: Vec::new(),
+                kind: k.unwrap_or(CreditType::Other),
+            }
+        })
+        .collect();
     Ok(())
 }
 
@@ -277,13 +312,17 @@ fn read_version(
             VersionScheme::Semver => kind == "semver",
         };
         if !ok {
-            return Err(v.error(format!("versionType `{kind}` is not the site's version scheme")));
+            return Err(v.error(format!(
+                "versionType `{kind}` is not the site's version scheme"
+            )));
         }
     }
     let less_than = v.text_at("lessThan")?;
     let less_or_equal = v.text_at("lessThanOrEqual")?;
     let parse = |text: &str, at: At<'_>| -> Result<Version, FieldError> {
-        range::parse_version(text, scheme).map(|p| p.0).map_err(|m| at.error(m))
+        range::parse_version(text, scheme)
+            .map(|p| p.0)
+            .map_err(|m| at.error(m))
     };
     if less_than.is_none() && less_or_equal.is_none() && !v.has("changes") {
         // A single version, or a branch named by its series.
@@ -334,8 +373,9 @@ fn read_version(
         (None, Some(le)) => match le.strip_suffix(".*") {
             Some(prefix) => {
                 wildcard_series = Some(prefix.to_string());
-                let bound = series_end(prefix, scheme)
-                    .ok_or_else(|| v.error(format!("`{le}` is not a version prefix with a wildcard")))?;
+                let bound = series_end(prefix, scheme).ok_or_else(|| {
+                    v.error(format!("`{le}` is not a version prefix with a wildcard"))
+                })?;
                 Upper::Exclusive(bound)
             }
             None => {
@@ -414,7 +454,11 @@ fn series_end(prefix: &str, scheme: VersionScheme) -> Option<Version> {
     let text = match scheme {
         VersionScheme::Pep440 => format!(
             "{}.dev0",
-            numbers.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+            numbers
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(".")
         ),
         VersionScheme::Semver => {
             numbers.resize(3, 0);
@@ -428,7 +472,11 @@ fn series_end(prefix: &str, scheme: VersionScheme) -> Option<Version> {
 /// `fix for <series>`. A label that starts with a series' name goes to
 /// that series; the rest go to the one branch with patches, or stay
 /// references.
-fn place_patches(patches: Vec<(String, Option<String>)>, hints: &mut [SeriesHint], out: &mut Imported) {
+fn place_patches(
+    patches: Vec<(String, Option<String>)>,
+    hints: &mut [SeriesHint],
+    out: &mut Imported,
+) {
     for (url, name) in patches {
         let name = name.unwrap_or_default();
         let (series, label) = match name.strip_prefix("fix for ") {
@@ -449,7 +497,9 @@ fn place_patches(patches: Vec<(String, Option<String>)>, hints: &mut [SeriesHint
         match series.and_then(|s| hints.iter_mut().find(|h| h.series == s)) {
             Some(h) => h.patches.push(p),
             None => {
-                out.notes.push(format!("patch {url} names no series: kept as a fix reference"));
+                out.notes.push(format!(
+                    "patch {url} names no series: kept as a fix reference"
+                ));
                 out.references.push((ReferenceType::Fix, url));
             }
         }

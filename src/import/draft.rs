@@ -68,8 +68,7 @@ fn quoted(s: &str) -> String {
 fn scalar(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-/:@+%=?&~".contains(c))
         && !s.contains(": ")
         && !s.ends_with(':')
@@ -178,9 +177,13 @@ impl Draft {
     /// The fields of an existing advisory file, for `--update`.
     pub fn from_parsed(p: &ParsedAdvisory) -> Draft {
         let raw = &p.raw;
-        let text = |l: &Option<crate::load::yaml::Located<String>>| l.as_ref().map(|l| l.value.clone());
+        let text =
+            |l: &Option<crate::load::yaml::Located<String>>| l.as_ref().map(|l| l.value.clone());
         Draft {
-            id: raw.id.as_ref().map_or_else(|| p.stem.clone(), |i| i.value.clone()),
+            id: raw
+                .id
+                .as_ref()
+                .map_or_else(|| p.stem.clone(), |i| i.value.clone()),
             provenance: Vec::new(),
             title: raw.title.value.clone(),
             aliases: raw.aliases.iter().map(|a| a.value.clone()).collect(),
@@ -193,10 +196,13 @@ impl Draft {
             severity: text(&raw.severity),
             cvss: text(&raw.cvss),
             cwe: raw.cwe.iter().map(|c| c.value.clone()).collect(),
-            package: raw
-                .package
-                .as_ref()
-                .map(|p| (p.value.ecosystem.clone(), p.value.name.clone(), p.value.purl.clone())),
+            package: raw.package.as_ref().map(|p| {
+                (
+                    p.value.ecosystem.clone(),
+                    p.value.name.clone(),
+                    p.value.purl.clone(),
+                )
+            }),
             affected: raw
                 .affected
                 .iter()
@@ -244,7 +250,12 @@ impl Draft {
             references: raw
                 .references
                 .iter()
-                .map(|r| (r.kind.value.osv_name().to_ascii_lowercase(), r.url.value.clone()))
+                .map(|r| {
+                    (
+                        r.kind.value.osv_name().to_ascii_lowercase(),
+                        r.url.value.clone(),
+                    )
+                })
                 .collect(),
             details: p
                 .body
@@ -293,11 +304,12 @@ impl Draft {
         }
         // Patch labels are the file's own words where the record has none.
         for a in &mut self.affected {
-            if let Some(old) = file.affected.iter().find(|o| o.series == a.series) {
-                if a.patches.is_empty() && !old.patches.is_empty() {
-                    a.patches = old.patches.clone();
-                    kept.push("patches");
-                }
+            if let Some(old) = file.affected.iter().find(|o| o.series == a.series)
+                && a.patches.is_empty()
+                && !old.patches.is_empty()
+            {
+                a.patches = old.patches.clone();
+                kept.push("patches");
             }
         }
         (self, kept)
@@ -349,7 +361,11 @@ fn commit_in_site_url(url: &str) -> Option<String> {
     ["/commit/?id=", "/commit/", "/commits/"]
         .iter()
         .find_map(|m| url.split_once(m).map(|(_, t)| t))
-        .map(|t| t.chars().take_while(|c| c.is_ascii_hexdigit()).collect::<String>())
+        .map(|t| {
+            t.chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect::<String>()
+        })
         .filter(|h| (7..=64).contains(&h.len()))
         .map(|h| h.to_ascii_lowercase())
 }
@@ -385,7 +401,9 @@ mod tests {
         };
         assert_eq!(
             patch_yaml(&elsewhere, repo),
-            format!("      - commit: {c}\n        url: https://go.googlesource.com/go/+/{c}\n        label: \"1.18 branch\"\n")
+            format!(
+                "      - commit: {c}\n        url: https://go.googlesource.com/go/+/{c}\n        label: \"1.18 branch\"\n"
+            )
         );
     }
 }

@@ -170,7 +170,12 @@ pub fn plan(opts: &ImportOptions) -> Result<Plan, ImportError> {
         .map_err(ImportError::Input)?;
     let mut texts: BTreeMap<String, String> = inputs
         .iter()
-        .map(|i| (i.name.clone(), String::from_utf8_lossy(&i.bytes).into_owned()))
+        .map(|i| {
+            (
+                i.name.clone(),
+                String::from_utf8_lossy(&i.bytes).into_owned(),
+            )
+        })
         .collect();
     let mut imported: Vec<Imported> = Vec::new();
     let mut read_bytes: std::collections::HashMap<&[u8], usize> = Default::default();

@@ -33,7 +33,11 @@ pub fn parse_osv(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Impor
             source,
             CODE_SYNTAX,
             e.pos,
-            format!("not a {} document: {}", if yaml { "YAML" } else { "JSON" }, e.message),
+            format!(
+                "not a {} document: {}",
+                if yaml { "YAML" } else { "JSON" },
+                e.message
+            ),
             "fix the record's syntax, or leave the file out of the import",
         )
     })?;
@@ -41,8 +45,12 @@ pub fn parse_osv(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Impor
     read(at, source, target).map_err(|(code, e)| {
         let help = match code {
             CODE_SCHEMA => "this importer reads OSV schema 1.0 to 1.7",
-            CODE_ECOSYSTEM => "import records about the site's own package ([project.package] in site.toml)",
-            CODE_PACKAGE => "the site covers one package: import only the records about it, or split the record",
+            CODE_ECOSYSTEM => {
+                "import records about the site's own package ([project.package] in site.toml)"
+            }
+            CODE_PACKAGE => {
+                "the site covers one package: import only the records about it, or split the record"
+            }
             _ => "correct the record (see https://ossf.github.io/osv-schema/)",
         };
         diagnostic(source, code, &e, help)
@@ -64,7 +72,9 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
             .is_some_and(|minor| minor <= KNOWN_MINOR);
         if !ok {
             let e = at
-                .with("schema_version", |a| Ok(a.error(format!("unknown OSV schema version `{version}`"))))
+                .with("schema_version", |a| {
+                    Ok(a.error(format!("unknown OSV schema version `{version}`")))
+                })
                 .map_err(field)?
                 .unwrap_or_else(|| at.error("unknown OSV schema version"));
             return Err((CODE_SCHEMA, e));
@@ -76,14 +86,18 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
     };
     let id = at.need("id", |a| a.text()).map_err(field)?;
     if id.trim().is_empty() {
-        return Err(field(at.need("id", |a| Ok(a.error("the id is empty"))).map_err(field)?));
+        return Err(field(
+            at.need("id", |a| Ok(a.error("the id is empty")))
+                .map_err(field)?,
+        ));
     }
     out.record_id = id.trim().to_string();
     out.modified = at.with("modified", timestamp).map_err(field)?.flatten();
     out.published = at.with("published", timestamp).map_err(field)?.flatten();
     out.withdrawn = at.with("withdrawn", timestamp).map_err(field)?.flatten();
     if at.text_at("modified").ok().flatten().as_deref() == Some(record::ZERO_TIME) {
-        out.notes.push("modified is Go's zero time (unknown): left out".into());
+        out.notes
+            .push("modified is Go's zero time (unknown): left out".into());
     }
     out.aliases = at.list("aliases", |a| a.text()).map_err(field)?;
     let related = at.list("related", |a| a.text()).map_err(field)?;
@@ -93,19 +107,27 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
             related.join(", ")
         ));
     }
-    let summary = at.text_at("summary").map_err(field)?.map(|s| s.trim().to_string());
-    let details = at.text_at("details").map_err(field)?.filter(|d| !d.trim().is_empty());
+    let summary = at
+        .text_at("summary")
+        .map_err(field)?
+        .map(|s| s.trim().to_string());
+    let details = at
+        .text_at("details")
+        .map_err(field)?
+        .filter(|d| !d.trim().is_empty());
     out.details = match (&details, &summary) {
         (Some(d), _) => d.clone(),
         (None, Some(s)) if !s.is_empty() => {
-            out.notes.push("the record has no details: the summary is used as the description".into());
+            out.notes
+                .push("the record has no details: the summary is used as the description".into());
             s.clone()
         }
         _ => String::new(),
     };
     out.title = match summary.filter(|s| !s.is_empty()) {
         Some(s) if s.contains('\n') => {
-            out.notes.push("the summary spans lines: joined into one".into());
+            out.notes
+                .push("the summary spans lines: joined into one".into());
             s.split_whitespace().collect::<Vec<_>>().join(" ")
         }
         Some(s) => s,
@@ -154,7 +176,14 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
     let mut affected_vectors = Vec::new();
     let mut claim = VersionSet::default();
     let mut hints: Vec<SeriesHint> = Vec::new();
-    read_all_affected(at, target, &mut claim, &mut out, &mut hints, &mut affected_vectors)?;
+    read_all_affected(
+        at,
+        target,
+        &mut claim,
+        &mut out,
+        &mut hints,
+        &mut affected_vectors,
+    )?;
     out.claim = claim;
     out.hints = hints;
     let mut all_vectors = vectors;
@@ -165,9 +194,8 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
         .list("references", |r| {
             let kind = r.need("type", |t| t.text())?;
             let url = r.need("url", |t| t.text())?;
-            let kind = record::reference_type(&kind).ok_or_else(|| {
-                r.error(format!("unknown reference type `{kind}`"))
-            })?;
+            let kind = record::reference_type(&kind)
+                .ok_or_else(|| r.error(format!("unknown reference type `{kind}`")))?;
             Ok((kind, url.trim().to_string()))
         })
         .map_err(field)?;
@@ -180,11 +208,14 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
                     .ok_or_else(|| c.error(format!("unknown credit type `{k}`")))?,
                 None => CreditType::Other,
             };
-            Ok((ImportedCredit {
-                name: name.trim().to_string(),
-                contact,
-                kind,
-            }, c.has("type")))
+            Ok((
+                ImportedCredit {
+                    name: name.trim().to_string(),
+                    contact,
+                    kind,
+                },
+                c.has("type"),
+            ))
         })
         .map_err(field)?
         .into_iter()
@@ -211,12 +242,12 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Imported, ReadEr
         Some(stem) if out.own && out.record_id.ends_with(stem) => stem.to_string(),
         _ => out.record_id.clone(),
     };
-    if !out.own {
-        if let Some(level) = &out.severity {
-            out.notes.push(format!(
-                "severity `{level}` is the source database's rating (database_specific.severity)"
-            ));
-        }
+    if !out.own
+        && let Some(level) = &out.severity
+    {
+        out.notes.push(format!(
+            "severity `{level}` is the source database's rating (database_specific.severity)"
+        ));
     }
     Ok(out)
 }
@@ -274,19 +305,27 @@ fn read_affected(
     let base_ecosystem = ecosystem.split(':').next().unwrap_or(&ecosystem);
     if base_ecosystem != site.ecosystem {
         let e = a
-            .need("package", |p| p.need("ecosystem", |e| Ok(e.error(format!(
-                "package `{name}` is in ecosystem `{ecosystem}`, the site's is `{}`",
-                site.ecosystem
-            )))))
+            .need("package", |p| {
+                p.need("ecosystem", |e| {
+                    Ok(e.error(format!(
+                        "package `{name}` is in ecosystem `{ecosystem}`, the site's is `{}`",
+                        site.ecosystem
+                    )))
+                })
+            })
             .map_err(field)?;
         return Err((CODE_ECOSYSTEM, e));
     }
     if !target.is_site_package(base_ecosystem, &name) {
         let e = a
-            .need("package", |p| p.need("name", |n| Ok(n.error(format!(
-                "package `{name}` is not the site's package `{}`",
-                site.name
-            )))))
+            .need("package", |p| {
+                p.need("name", |n| {
+                    Ok(n.error(format!(
+                        "package `{name}` is not the site's package `{}`",
+                        site.name
+                    )))
+                })
+            })
             .map_err(field)?;
         return Err((CODE_PACKAGE, e));
     }
@@ -295,9 +334,9 @@ fn read_affected(
         let text = t.text()?;
         let (v, changed) = range::parse_version(&text, scheme).map_err(|m| t.error(m))?;
         if changed {
-            normalized
-                .borrow_mut()
-                .push(format!("version `{text}` written as `{v}`, the form the site's scheme spells"));
+            normalized.borrow_mut().push(format!(
+                "version `{text}` written as `{v}`, the form the site's scheme spells"
+            ));
         }
         Ok(v)
     };
@@ -384,13 +423,18 @@ fn read_affected(
     a.list("severity", |s| {
         let kind = s.need("type", |t| t.text())?;
         let score = s.need("score", |t| t.text())?;
-        vectors.push(if kind.starts_with("CVSS") { score } else { format!("{kind} {score}") });
+        vectors.push(if kind.starts_with("CVSS") {
+            score
+        } else {
+            format!("{kind} {score}")
+        });
         Ok(())
     })
     .map_err(field)?;
     out.notes.extend(normalized.take());
     if a.has("ecosystem_specific") {
-        out.notes.push("affected[].ecosystem_specific (e.g. imports, symbols) is not kept".into());
+        out.notes
+            .push("affected[].ecosystem_specific (e.g. imports, symbols) is not kept".into());
     }
     a.with("database_specific", |d| {
         if d.has("series") {
@@ -414,7 +458,9 @@ fn read_hint(s: At<'_>, scheme: crate::model::VersionScheme) -> Result<SeriesHin
     let version = |key: &str| -> Result<Option<Version>, FieldError> {
         s.with(key, |t| {
             let text = t.text()?;
-            range::parse_version(&text, scheme).map(|v| v.0).map_err(|m| t.error(m))
+            range::parse_version(&text, scheme)
+                .map(|v| v.0)
+                .map_err(|m| t.error(m))
         })
     };
     let introduced = version("introduced")?;
@@ -440,9 +486,13 @@ fn read_hint(s: At<'_>, scheme: crate::model::VersionScheme) -> Result<SeriesHin
 
 /// A commit's page on the common forges, from the repository URL.
 pub fn commit_url(repo: &str, commit: &str) -> Option<String> {
-    let forge = ["https://github.com/", "https://gitlab.com/", "https://codeberg.org/", "https://bitbucket.org/"]
-        .iter()
-        .any(|f| repo.starts_with(f));
+    let forge = [
+        "https://github.com/",
+        "https://gitlab.com/",
+        "https://codeberg.org/",
+        "https://bitbucket.org/",
+    ]
+    .iter()
+    .any(|f| repo.starts_with(f));
     forge.then(|| format!("{repo}/commit/{commit}"))
 }
-

@@ -219,7 +219,11 @@ pub fn vers_set(vers: &str, scheme: VersionScheme) -> Result<(String, VersionSet
         return Ok((kind.to_string(), set));
     }
     let mut parsed: Vec<(&str, Version)> = Vec::new();
-    for c in constraints.split('|').map(str::trim).filter(|c| !c.is_empty()) {
+    for c in constraints
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         let (op, v) = ["<=", ">=", "!=", "<", ">", "="]
             .iter()
             .find_map(|op| c.strip_prefix(op).map(|v| (*op, v)))
@@ -336,7 +340,8 @@ mod tests {
 
     #[test]
     fn vers_ranges_pair_bounds_and_honour_exclusions() {
-        let (kind, set) = vers_set("vers:pypi/>=5.1|<5.1.6|!=5.1.2", VersionScheme::Pep440).unwrap();
+        let (kind, set) =
+            vers_set("vers:pypi/>=5.1|<5.1.6|!=5.1.2", VersionScheme::Pep440).unwrap();
         assert_eq!(kind, "pypi");
         assert!(set.contains(&v("5.1.1")) && !set.contains(&v("5.1.2")));
         assert!(!set.contains(&v("5.1.6")) && !set.contains(&v("5.0")));

@@ -100,7 +100,8 @@ impl Target<'_> {
     /// names compare as PEP 503 normalizes them.
     pub fn is_site_package(&self, ecosystem: &str, name: &str) -> bool {
         let site = &self.config.project.package;
-        ecosystem == site.ecosystem && normalized_name(ecosystem, name) == normalized_name(ecosystem, &site.name)
+        ecosystem == site.ecosystem
+            && normalized_name(ecosystem, name) == normalized_name(ecosystem, &site.name)
     }
 }
 
@@ -145,7 +146,13 @@ pub fn diagnostic(source: &str, code: &str, e: &FieldError, help: &str) -> Diagn
 }
 
 /// A problem with the file as a whole.
-pub fn file_diagnostic(source: &str, code: &str, pos: Pos, message: String, help: &str) -> Diagnostic {
+pub fn file_diagnostic(
+    source: &str,
+    code: &str,
+    pos: Pos,
+    message: String,
+    help: &str,
+) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         code: format!("disclose::{code}"),
@@ -330,8 +337,14 @@ mod tests {
         assert!(v.unwrap().starts_with("CVSS:4.0/"));
         assert_eq!(notes.len(), 1);
         let mut notes = Vec::new();
-        let v = choose_cvss(&["CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N".into()], &mut notes);
-        assert_eq!(v.as_deref(), Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N"));
+        let v = choose_cvss(
+            &["CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N".into()],
+            &mut notes,
+        );
+        assert_eq!(
+            v.as_deref(),
+            Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N")
+        );
         assert!(notes[0].contains("v3.0"));
     }
 
@@ -348,7 +361,10 @@ mod tests {
     #[test]
     fn commit_hashes_from_forge_urls() {
         assert_eq!(
-            commit_in_url("https://go.googlesource.com/go/+/bb1f4416180511231de6d17a1f2f55c82aafc863").as_deref(),
+            commit_in_url(
+                "https://go.googlesource.com/go/+/bb1f4416180511231de6d17a1f2f55c82aafc863"
+            )
+            .as_deref(),
             Some("bb1f4416180511231de6d17a1f2f55c82aafc863")
         );
         assert_eq!(commit_in_url("https://go.dev/cl/402257"), None);

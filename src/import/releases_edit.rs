@@ -47,11 +47,19 @@ pub fn edit(text: &str, raw: &RawReleases, catalogue: &Catalogue) -> Result<Stri
             let pad = " ".repeat(key_col);
             // The whole new `versions:` list goes in one insert per series.
             let at = block_end(i);
-            match inserts.iter_mut().find(|(pos, _)| *pos == at && at != usize::MAX) {
-                Some((_, existing)) if existing.first().is_some_and(|l| l.trim() == "versions:") => {
+            match inserts
+                .iter_mut()
+                .find(|(pos, _)| *pos == at && at != usize::MAX)
+            {
+                Some((_, existing))
+                    if existing.first().is_some_and(|l| l.trim() == "versions:") =>
+                {
                     existing.push(format!("{pad}  {line}\n"));
                 }
-                _ => inserts.push((at, vec![format!("{pad}versions:\n"), format!("{pad}  {line}\n")])),
+                _ => inserts.push((
+                    at,
+                    vec![format!("{pad}versions:\n"), format!("{pad}  {line}\n")],
+                )),
             }
             continue;
         }
@@ -71,7 +79,9 @@ pub fn edit(text: &str, raw: &RawReleases, catalogue: &Catalogue) -> Result<Stri
             ));
         }
         let pad = " ".repeat(dash);
-        let after = parsed.iter().position(|p| p.as_ref().is_some_and(|p| *p > k.version));
+        let after = parsed
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|p| *p > k.version));
         let at = match after {
             Some(j) => item_start(&lines, rs.versions[j].version.pos.line as usize - 1),
             None => {
@@ -102,10 +112,15 @@ pub fn edit(text: &str, raw: &RawReleases, catalogue: &Catalogue) -> Result<Stri
     };
     let mut new_series: Vec<&CatSeries> = catalogue.new_series().collect();
     new_series.sort_by(|a, b| {
-        let (na, nb) = (series_number(&a.name, scheme), series_number(&b.name, scheme));
-        b.development
-            .cmp(&a.development)
-            .then(if newest_first { nb.cmp(&na) } else { na.cmp(&nb) })
+        let (na, nb) = (
+            series_number(&a.name, scheme),
+            series_number(&b.name, scheme),
+        );
+        b.development.cmp(&a.development).then(if newest_first {
+            nb.cmp(&na)
+        } else {
+            na.cmp(&nb)
+        })
     });
     for s in new_series {
         let block = series_block(s, item_col, scheme, spaced);
@@ -116,12 +131,15 @@ pub fn edit(text: &str, raw: &RawReleases, catalogue: &Catalogue) -> Result<Stri
                 .iter()
                 .enumerate()
                 .find(|(_, r)| {
-                    series_number(&r.name.value, scheme).is_some_and(|m| {
-                        if newest_first { m < *n } else { m > *n }
-                    })
+                    series_number(&r.name.value, scheme)
+                        .is_some_and(|m| if newest_first { m < *n } else { m > *n })
                 })
                 .map(|(i, _)| series_starts[i]),
-            _ => series_starts.get(1).copied().filter(|_| s.development).or(None),
+            _ => series_starts
+                .get(1)
+                .copied()
+                .filter(|_| s.development)
+                .or(None),
         };
         let at = match at {
             Some(at) => at,
@@ -178,7 +196,9 @@ fn key_column(line: &str, key: &str) -> usize {
 /// A numbered series name as a version, for ordering series.
 fn series_number(name: &str, scheme: VersionScheme) -> Option<Version> {
     let numeric = !name.is_empty()
-        && name.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        && name
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if !numeric {
         return None;
     }

@@ -201,7 +201,11 @@ impl Catalogue {
                 vec![parsed.major, parsed.minor, parsed.patch]
             }
         };
-        let mut parts: Vec<String> = numbers.iter().take(self.depth).map(u64::to_string).collect();
+        let mut parts: Vec<String> = numbers
+            .iter()
+            .take(self.depth)
+            .map(u64::to_string)
+            .collect();
         while parts.len() < self.depth {
             parts.push("0".into());
         }
@@ -327,7 +331,11 @@ impl Catalogue {
     /// releases, the first of them and the release after the last (none
     /// when the last is the series' latest). `notes` gets every reading
     /// that is not a plain copy of a bound.
-    pub fn entries(&self, claim: &VersionSet, notes: &mut Vec<String>) -> Result<Vec<Entry>, RangeProblem> {
+    pub fn entries(
+        &self,
+        claim: &VersionSet,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Entry>, RangeProblem> {
         let all = self.all_versions();
         for interval in &claim.intervals {
             let mut inside = all.iter().filter(|v| interval.contains(v));
@@ -347,7 +355,10 @@ impl Catalogue {
                 }
             }
             if let Upper::Inclusive(last) = &interval.upper
-                && let Some(s) = self.series.iter().find(|s| s.versions.last().is_some_and(|k| k.version == *last))
+                && let Some(s) = self
+                    .series
+                    .iter()
+                    .find(|s| s.versions.last().is_some_and(|k| k.version == *last))
             {
                 notes.push(format!(
                     "`{}`: {last} is the latest release of series {} the site knows, so the series is written as having no fix yet",
@@ -358,7 +369,11 @@ impl Catalogue {
         }
         let mut out = Vec::new();
         for s in &self.series {
-            let flags: Vec<bool> = s.versions.iter().map(|k| claim.contains(&k.version)).collect();
+            let flags: Vec<bool> = s
+                .versions
+                .iter()
+                .map(|k| claim.contains(&k.version))
+                .collect();
             let Some(first) = flags.iter().position(|f| *f) else {
                 continue;
             };
@@ -439,10 +454,12 @@ impl Catalogue {
 
     /// The versions the import adds to series already in the releases file.
     pub fn new_versions_of_existing(&self) -> impl Iterator<Item = (&CatSeries, &Known)> {
-        self.series
-            .iter()
-            .filter(|s| s.existing)
-            .flat_map(|s| s.versions.iter().filter(|k| !k.existing).map(move |k| (s, k)))
+        self.series.iter().filter(|s| s.existing).flat_map(|s| {
+            s.versions
+                .iter()
+                .filter(|k| !k.existing)
+                .map(move |k| (s, k))
+        })
     }
 }
 
@@ -498,7 +515,10 @@ mod tests {
         let mut notes = Vec::new();
         let entries = c
             .entries(
-                &claim(&[Event::Introduced(Some(v("1.0.1"))), Event::Fixed(v("2.0.1"))]),
+                &claim(&[
+                    Event::Introduced(Some(v("1.0.1"))),
+                    Event::Fixed(v("2.0.1")),
+                ]),
                 &mut notes,
             )
             .unwrap();
@@ -509,7 +529,11 @@ mod tests {
         };
         assert_eq!(
             entries,
-            [e("1.0", "1.0.1", None), e("1.1", "1.1", None), e("2.0", "2.0", Some("2.0.1"))]
+            [
+                e("1.0", "1.0.1", None),
+                e("1.1", "1.1", None),
+                e("2.0", "2.0", Some("2.0.1"))
+            ]
         );
         assert!(notes.is_empty(), "{notes:?}");
     }
@@ -538,13 +562,19 @@ mod tests {
         let c = catalogue(&["1.0", "1.0.1", "1.0.2"]);
         let mut notes = Vec::new();
         let inner = c
-            .entries(&claim(&[Event::Introduced(None), Event::LastAffected(v("1.0.1"))]), &mut notes)
+            .entries(
+                &claim(&[Event::Introduced(None), Event::LastAffected(v("1.0.1"))]),
+                &mut notes,
+            )
             .unwrap();
         assert_eq!(inner[0].fixed, Some(v("1.0.2")));
         assert!(notes.iter().any(|n| n.contains("written as the fix")));
         let mut notes = Vec::new();
         let open = c
-            .entries(&claim(&[Event::Introduced(None), Event::LastAffected(v("1.0.2"))]), &mut notes)
+            .entries(
+                &claim(&[Event::Introduced(None), Event::LastAffected(v("1.0.2"))]),
+                &mut notes,
+            )
             .unwrap();
         assert_eq!(open[0].fixed, None);
         assert!(notes.iter().any(|n| n.contains("no fix yet")));
@@ -554,14 +584,29 @@ mod tests {
     fn estimated_dates_never_go_backwards_in_a_series() {
         let mut c = catalogue(&[]);
         let d = |s: &str| s.parse::<Date>().unwrap();
-        c.add(&v("1.0"), None, Some(("A", Some(d("2020-05-01")))), None).unwrap();
-        c.add(&v("1.0.1"), None, Some(("B", Some(d("2019-01-01")))), None).unwrap();
+        c.add(&v("1.0"), None, Some(("A", Some(d("2020-05-01")))), None)
+            .unwrap();
+        c.add(&v("1.0.1"), None, Some(("B", Some(d("2019-01-01")))), None)
+            .unwrap();
         c.add(&v("1.0.2"), None, None, None).unwrap();
-        c.add(&v("1.0.3"), None, None, Some(d("2021-01-01"))).unwrap();
+        c.add(&v("1.0.3"), None, None, Some(d("2021-01-01")))
+            .unwrap();
         c.estimate_dates(d("2022-01-01"));
-        let dates: Vec<Date> = c.series[0].versions.iter().filter_map(Known::written_date).collect();
+        let dates: Vec<Date> = c.series[0]
+            .versions
+            .iter()
+            .filter_map(Known::written_date)
+            .collect();
         // 1.0.2 existed by the time 1.0.3 did.
-        assert_eq!(dates, [d("2019-01-01"), d("2019-01-01"), d("2021-01-01"), d("2021-01-01")]);
+        assert_eq!(
+            dates,
+            [
+                d("2019-01-01"),
+                d("2019-01-01"),
+                d("2021-01-01"),
+                d("2021-01-01")
+            ]
+        );
         assert_eq!(c.series_name_for(&v("6.0rc1")).unwrap(), "6.0");
         assert_eq!(c.series_name_for(&v("7")).unwrap(), "7.0");
     }

@@ -50,7 +50,10 @@ pub fn read_inputs(
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name().max_depth(16) {
+            for entry in walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .max_depth(16)
+            {
                 let entry = entry.map_err(|e| io_error(path, e))?;
                 if !entry.file_type().is_file() {
                     continue;
@@ -96,9 +99,15 @@ fn too_large(name: &str, len: u64) -> Diagnostic {
     )
 }
 
-fn read_file(path: &Path, out: &mut Vec<Input>, diags: &mut Vec<Diagnostic>) -> Result<(), InputError> {
+fn read_file(
+    path: &Path,
+    out: &mut Vec<Input>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(), InputError> {
     let name = display(path);
-    let len = std::fs::metadata(path).map_err(|e| io_error(path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| io_error(path, e))?
+        .len();
     if len > MAX_RECORD_BYTES {
         diags.push(too_large(&name, len));
         return Ok(());
@@ -134,7 +143,10 @@ fn read_zip(
             &name,
             CODE_TOO_LARGE,
             Pos::START,
-            format!("the archive holds {} entries, more than {MAX_ARCHIVE_ENTRIES}", archive.len()),
+            format!(
+                "the archive holds {} entries, more than {MAX_ARCHIVE_ENTRIES}",
+                archive.len()
+            ),
             "import the archive in parts",
         ));
         return Ok(());

@@ -524,7 +524,11 @@ impl fmt::Display for Path<'_> {
                 if plain {
                     write!(f, "{parent}.{key}")
                 } else {
-                    write!(f, "{parent}[{}]", serde_json::to_string(key).unwrap_or_default())
+                    write!(
+                        f,
+                        "{parent}[{}]",
+                        serde_json::to_string(key).unwrap_or_default()
+                    )
                 }
             }
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
@@ -705,7 +709,12 @@ mod tests {
     fn json_syntax_errors_point_at_the_problem() {
         let err = parse_json("{\"a\": [1, 2,, 3]}").unwrap_err();
         assert_eq!((err.pos.line, err.pos.column), (1, 13));
-        assert!(parse_json("{\"a\": 1, \"a\": 2}").unwrap_err().message.contains("twice"));
+        assert!(
+            parse_json("{\"a\": 1, \"a\": 2}")
+                .unwrap_err()
+                .message
+                .contains("twice")
+        );
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(parse_json(&deep).unwrap_err().message.contains("deeper"));
         let s = parse_json("\"\\u00e9\\ud83d\\ude00\\n\"").unwrap();
