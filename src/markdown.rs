@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
+use crate::markup;
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -72,33 +74,60 @@ pub struct UnsafeContent {
     pub what: String,
 }
 
-const ACTIVE_TAGS: &[&str] = &[
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link",
-    "form", "style",
-];
-const ACTIVE_SCHEMES: &[&str] = &["javascript:", "vbscript:", "data:"];
-
 /// Finds scripts, frames and other active tags, `on…=` event handler
-/// attributes and script URLs, in raw HTML and in link destinations.
+/// attributes and script URLs: in link destinations, and in the HTML the
+/// Markdown renders to, read as a browser reads it ([`crate::markup`]). The
+/// whole rendered page is read at once, so a tag that an HTML block spreads
+/// over several lines is seen whole, as a browser sees it, and so are the
+/// attributes a heading's `{…}` adds.
 pub fn find_unsafe(markdown: &str) -> Vec<UnsafeContent> {
     let mut found = Vec::new();
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        match event {
-            Event::Html(html) | Event::InlineHtml(html) => {
-                scan_html(&html, range.start, &mut found);
+    let parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let written = std::cell::Cell::new(0usize);
+    let events = parser.map(|(event, range)| {
+        let raw = matches!(event, Event::Html(_) | Event::InlineHtml(_));
+        let link = matches!(event, Event::Start(Tag::Link { .. } | Tag::Image { .. }));
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event
+            && let Some(scheme) = markup::active_scheme(dest_url)
+        {
+            let at = markdown[range.clone()]
+                .find(dest_url.as_ref())
+                .map_or(range.start, |i| range.start + i);
+            found.push(UnsafeContent {
+                offset: at,
+                what: format!("a `{scheme}` URL"),
+            });
+        }
+        pieces.push(Piece {
+            html_start: written.get(),
+            source: range,
+            raw,
+            link,
+        });
+        event
+    });
+    let mut html = Counting {
+        out: String::with_capacity(markdown.len() * 3 / 2),
+        written: &written,
+    };
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(&mut html, events);
+    let html = html.out;
+    if !markup::find_active(&html, false).is_empty() {
+        for active in markup::find_active(&html, true) {
+            let at = active_offset(&html, &active);
+            let Some(piece) = pieces.iter().rev().find(|p| p.html_start <= at) else {
+                continue;
+            };
+            // Link destinations are reported above, where they are written.
+            if piece.link && active.attribute.is_some() {
+                continue;
             }
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                if let Some(scheme) = active_scheme(&dest_url) {
-                    let at = markdown[range.clone()]
-                        .find(dest_url.as_ref())
-                        .map_or(range.start, |i| range.start + i);
-                    found.push(UnsafeContent {
-                        offset: at,
-                        what: format!("a `{scheme}` URL"),
-                    });
-                }
-            }
-            _ => {}
+            found.push(UnsafeContent {
+                offset: source_offset(markdown, &html, piece, at),
+                what: active.what,
+            });
         }
     }
     found.sort_by_key(|f| f.offset);
@@ -106,128 +135,65 @@ pub fn find_unsafe(markdown: &str) -> Vec<UnsafeContent> {
     found
 }
 
-/// The active URL scheme a destination uses, ignoring case, spaces,
-/// control characters and character references, as browsers do.
-fn active_scheme(url: &str) -> Option<&'static str> {
-    let folded: String = decode_references(url)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .flat_map(char::to_lowercase)
-        .collect();
-    ACTIVE_SCHEMES
-        .iter()
-        .copied()
-        .find(|s| folded.starts_with(s))
+/// The output of one Markdown event, and where it came from.
+struct Piece {
+    /// Where its HTML starts in the rendered page.
+    html_start: usize,
+    /// Its bytes in the Markdown source.
+    source: std::ops::Range<usize>,
+    /// Raw HTML: written to the page verbatim.
+    raw: bool,
+    /// The start of a link or an image.
+    link: bool,
 }
 
-/// Decodes the character references a browser decodes in an attribute
-/// value before it reads the URL scheme: numeric (`&#106;`, `&#x6A;`) and
-/// the named ones that can spell a scheme separator or hide whitespace.
-fn decode_references(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest[1..]
-            .find(|c: char| !c.is_ascii_alphanumeric() && c != '#')
-            .map_or(rest.len(), |i| i + 1);
-        let entity = &rest[1..end];
-        let decoded = if let Some(num) = entity
-            .strip_prefix("#x")
-            .or_else(|| entity.strip_prefix("#X"))
+/// A `fmt::Write` that counts what it wrote, so the events feeding the
+/// HTML writer know where their output starts.
+struct Counting<'a> {
+    out: String,
+    written: &'a std::cell::Cell<usize>,
+}
+
+impl std::fmt::Write for Counting<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.out.push_str(s);
+        self.written.set(self.out.len());
+        Ok(())
+    }
+}
+
+/// Where in the rendered HTML a finding is: its attribute's name inside the
+/// tag, or the tag's `<`.
+fn active_offset(html: &str, active: &markup::Active) -> usize {
+    let tag_start = html[..active.tag_end].rfind('<').unwrap_or(0);
+    let Some(attr) = &active.attribute else {
+        return tag_start;
+    };
+    html[tag_start..active.tag_end]
+        .to_ascii_lowercase()
+        .find(attr.as_str())
+        .map_or(tag_start, |i| tag_start + i)
+}
+
+/// The Markdown offset of rendered byte `at` of `piece`: exact in raw HTML,
+/// which is written verbatim, else the start of the Markdown that made it.
+fn source_offset(markdown: &str, html: &str, piece: &Piece, at: usize) -> usize {
+    if piece.raw {
+        let within = at - piece.html_start;
+        let guess = piece.source.start + within;
+        let want = html.get(at..).unwrap_or("");
+        let want = &want[..want.len().min(8)];
+        if markdown.get(guess..).is_some_and(|s| s.starts_with(want)) {
+            return guess;
+        }
+        if let Some(i) = markdown
+            .get(piece.source.clone())
+            .and_then(|s| s.find(want))
         {
-            u32::from_str_radix(num, 16).ok().and_then(char::from_u32)
-        } else if let Some(num) = entity.strip_prefix('#') {
-            num.parse().ok().and_then(char::from_u32)
-        } else {
-            match entity.to_ascii_lowercase().as_str() {
-                "colon" => Some(':'),
-                "tab" => Some('\t'),
-                "newline" => Some('\n'),
-                _ => None,
-            }
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+            return piece.source.start + i;
         }
     }
-    out.push_str(rest);
-    out
-}
-
-fn scan_html(html: &str, base: usize, found: &mut Vec<UnsafeContent>) {
-    let lower = html.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut i = 0;
-    while let Some(lt) = lower[i..].find('<') {
-        let start = i + lt;
-        let name_start = start + 1 + usize::from(bytes.get(start + 1) == Some(&b'/'));
-        let name_end = lower[name_start..]
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .map_or(lower.len(), |n| name_start + n);
-        let name = &lower[name_start..name_end];
-        let tag_end = lower[start..].find('>').map_or(lower.len(), |n| start + n);
-        if name.is_empty() {
-            // A `<` that opens no tag (`len < 8`): the next tag may follow.
-            i = start + 1;
-            continue;
-        }
-        if ACTIVE_TAGS.contains(&name) && bytes.get(start + 1) != Some(&b'/') {
-            let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                "an"
-            } else {
-                "a"
-            };
-            found.push(UnsafeContent {
-                offset: base + start,
-                what: format!("{article} <{name}> element"),
-            });
-        }
-        scan_attributes(&lower[name_end..tag_end], base + name_end, found);
-        i = tag_end.max(start + 1);
-    }
-}
-
-/// Attribute names starting with `on` (event handlers) and attribute values
-/// with an active URL scheme.
-fn scan_attributes(attrs: &str, base: usize, found: &mut Vec<UnsafeContent>) {
-    let bytes = attrs.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let at_word_start =
-            i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'/' | b'"' | b'\'');
-        if at_word_start && attrs[i..].starts_with("on") {
-            let name_len = attrs[i..]
-                .find(|c: char| !c.is_ascii_alphanumeric())
-                .unwrap_or(attrs.len() - i);
-            if name_len > 2 && attrs[i + name_len..].trim_start().starts_with('=') {
-                found.push(UnsafeContent {
-                    offset: base + i,
-                    what: format!("an event handler attribute `{}`", &attrs[i..i + name_len]),
-                });
-            }
-            i += name_len;
-            continue;
-        }
-        if bytes[i] == b'=' {
-            let value = attrs[i + 1..].trim_start().trim_start_matches(['"', '\'']);
-            if let Some(scheme) = active_scheme(value) {
-                found.push(UnsafeContent {
-                    offset: base + i + 1,
-                    what: format!("a `{scheme}` URL"),
-                });
-            }
-        }
-        i += 1;
-    }
+    piece.source.start
 }
 
 #[cfg(test)]
@@ -279,6 +245,40 @@ mod tests {
         assert!(whats("the `<script>` tag is escaped in code").is_empty());
         assert!(whats("online=yes and <span data-x=\"1\">ok</span>").is_empty());
         assert!(whats("[docs](https://example.org/javascript:x)").is_empty());
+    }
+
+    /// An HTML block reaches pulldown-cmark's events one line at a time; a
+    /// scanner that reads each line alone misses an attribute on the next
+    /// line of the tag, which a browser reads as one tag.
+    #[test]
+    fn an_html_block_tag_spread_over_lines_is_read_whole() {
+        let md = "<div\nonclick=\"x()\">\nhi\n</div>\n";
+        let f = find_unsafe(md);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].what, "an event handler attribute `onclick`");
+        assert_eq!(&md[f[0].offset..f[0].offset + 7], "onclick");
+    }
+
+    /// Heading attributes (`{…}`) become attributes of the rendered tag.
+    #[test]
+    fn a_heading_attribute_that_is_an_event_handler_is_found() {
+        assert_eq!(
+            whats("# Title {onclick=alert(1)}\n"),
+            ["an event handler attribute `onclick`"]
+        );
+    }
+
+    /// A character reference may spell a scheme a browser runs.
+    #[test]
+    fn scheme_spelled_with_references_in_html_is_found() {
+        assert_eq!(
+            whats("<a href=\"&#x6a;ava&#9;script&#x3A;x\">a</a>"),
+            ["a `javascript:` URL"]
+        );
+        assert_eq!(
+            whats("<svg><a xlink:href=\"javascript:x\">a</a></svg>"),
+            ["a `javascript:` URL"]
+        );
     }
 
     #[test]

@@ -41,6 +41,24 @@ pub enum OutputError {
         "refusing to write confidential files into {out}: it is inside the published site {public}; choose another --out"
     )]
     PublicOutDir { out: PathBuf, public: PathBuf },
+    #[error(
+        "refusing to replace {0}: it is a symbolic link, and the build would replace the link, not the directory it points to; pass that directory as --out"
+    )]
+    SymlinkOutDir(PathBuf),
+    #[error(
+        "refusing to replace {0}: it is a file, not a directory holding a built site; remove it or choose another --out"
+    )]
+    NotADirectory(PathBuf),
+    #[error(
+        "refusing to build into {out}: it is inside {sources}, which the site is read from, so the next build would read its own output; choose another --out"
+    )]
+    InsideSources { out: PathBuf, sources: PathBuf },
+    #[error("cannot build into {out}: {path}: {source}; the previous site is untouched")]
+    Commit {
+        out: PathBuf,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl OutputError {
@@ -52,6 +70,10 @@ impl OutputError {
                 | OutputError::UnsafeOutDir(_)
                 | OutputError::PublicOutDir { .. }
                 | OutputError::UnreadableArchive { .. }
+                | OutputError::SymlinkOutDir(_)
+                | OutputError::NotADirectory(_)
+                | OutputError::InsideSources { .. }
+                | OutputError::Commit { .. }
         )
     }
 }
@@ -126,9 +148,14 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
             None => Ok(()),
         }
     };
-    for o in outputs {
+    // Outputs are scanned in parallel; the first leak in output order is
+    // the one reported, so the message does not depend on scheduling.
+    let scan_one = |o: &Output| -> Result<(), OutputError> {
         leak(o.path.clone(), &o.bytes)?;
-        if let Some(text) = is_markup(&o.path).then(|| markup_text(&o.bytes)).flatten() {
+        if let Some(text) = is_markup(&o.path)
+            .then(|| markup_text(&o.path, &o.bytes))
+            .flatten()
+        {
             leak(format!("{} (visible text)", o.path), text.as_bytes())?;
         }
         if o.path.ends_with(".zip") {
@@ -137,8 +164,14 @@ pub fn scan_for_leaks(outputs: &[Output], forbidden: &[String]) -> Result<(), Ou
                 leak(format!("{}!{name}", o.path), &bytes)?;
             }
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    use rayon::prelude::*;
+    outputs
+        .par_iter()
+        .map(scan_one)
+        .find_first(Result::is_err)
+        .unwrap_or(Ok(()))
 }
 
 fn is_markup(path: &str) -> bool {
@@ -147,28 +180,26 @@ fn is_markup(path: &str) -> bool {
         .any(|ext| path.ends_with(ext))
 }
 
-/// The text of an HTML or XML document as a reader sees it: tags removed,
-/// character references decoded. Markup can split a token the reader sees
-/// whole (`CVE-2026-<em>1234</em>`, `&#67;VE-2026-1234`), which a byte scan
-/// misses. `None` when the bytes are not UTF-8.
-fn markup_text(bytes: &[u8]) -> Option<String> {
+/// The text of an HTML or XML document as a reader sees it, read by
+/// [`crate::markup`]: tags removed, character references decoded, attribute
+/// values included. Markup can split a token the reader sees whole
+/// (`CVE-2026-<em>1234</em>`, `&#67;VE-2026-1234`), which a byte scan
+/// misses. A feed's text may itself be HTML (`<content type="html">`), which
+/// a feed reader renders: that is read again as HTML. `None` when the bytes
+/// are not UTF-8.
+fn markup_text(path: &str, bytes: &[u8]) -> Option<String> {
+    use crate::markup::{Reading, visible_text};
     let source = std::str::from_utf8(bytes).ok()?;
-    let mut text = String::with_capacity(source.len());
-    let mut in_tag = false;
-    for c in source.chars() {
-        match (in_tag, c) {
-            (false, '<') => in_tag = true,
-            (true, '>') => in_tag = false,
-            (false, c) => text.push(c),
-            (true, _) => {}
-        }
+    if path.ends_with(".html") {
+        return Some(visible_text(source, Reading::Html));
     }
-    // HTML's named references (`&nbsp;`) are not XML's: where decoding
-    // fails, the tag-free text is still scanned.
-    Some(match quick_xml::escape::unescape(&text) {
-        Ok(decoded) => decoded.into_owned(),
-        Err(_) => text,
-    })
+    let mut text = visible_text(source, Reading::Flat);
+    if text.contains(['<', '&']) {
+        let inner = visible_text(&text, Reading::Html);
+        text.push('\n');
+        text.push_str(&inner);
+    }
+    Some(text)
 }
 
 /// Every entry of a zip output with its name, decompressed.
@@ -192,8 +223,11 @@ fn zip_entries(path: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Outpu
 }
 
 /// The output directory is replaced whole, so it must not be the site, one
-/// of its ancestors, or a directory that holds anything but a built site.
+/// of its ancestors, a directory inside its sources, or a directory that
+/// holds anything but a built site; and it must be a directory (or not
+/// exist yet), not a file or a symbolic link.
 pub fn check_out_dir(site_root: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    check_replaceable(out_dir)?;
     let refuse = || Err(OutputError::UnsafeOutDir(out_dir.to_path_buf()));
     if let (Ok(root), Ok(out)) = (site_root.canonicalize(), out_dir.canonicalize())
         && root.starts_with(&out)
@@ -206,7 +240,30 @@ pub fn check_out_dir(site_root: &Path, out_dir: &Path) -> Result<(), OutputError
     {
         return refuse();
     }
+    let out = resolved(out_dir);
+    for sources in ["content", "themes", ".git"] {
+        let dir = resolved(&site_root.join(sources));
+        if out.starts_with(&dir) {
+            return Err(OutputError::InsideSources {
+                out: out_dir.to_path_buf(),
+                sources: site_root.join(sources),
+            });
+        }
+    }
     Ok(())
+}
+
+/// What is at `out_dir` may be replaced: nothing, or a real directory.
+fn check_replaceable(out_dir: &Path) -> Result<(), OutputError> {
+    match fs::symlink_metadata(out_dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(out_dir)(e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            Err(OutputError::SymlinkOutDir(out_dir.to_path_buf()))
+        }
+        Ok(m) if !m.is_dir() => Err(OutputError::NotADirectory(out_dir.to_path_buf())),
+        Ok(_) => Ok(()),
+    }
 }
 
 /// Files written outside the published site (pre-notification packets)
@@ -340,64 +397,173 @@ pub fn create_new_files(dir: &Path, files: &[Output]) -> Result<Vec<PathBuf>, Ou
 }
 
 /// Writes `outputs` into a fresh staging directory beside `out_dir` and
-/// swaps it in place of `out_dir`.
+/// swaps it in place of `out_dir` in one step (see [`swap`]), so that at
+/// every moment — even when the process is killed — `out_dir` is the whole
+/// previous site or the whole new one. Builds into the same directory take
+/// turns (a lock on the parent directory), and each clears what a killed
+/// build left behind before it starts.
 pub fn commit(out_dir: &Path, outputs: &[Output], forbidden: &[String]) -> Result<(), OutputError> {
     verify(outputs, forbidden)?;
+    check_replaceable(out_dir)?;
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let failed = |path: &Path| {
+        let out = out_dir.to_path_buf();
+        let path = path.to_path_buf();
+        move |source| OutputError::Commit { out, path, source }
+    };
+    fs::create_dir_all(&parent).map_err(failed(&parent))?;
     let name = out_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
+    let _lock = lock_dir(&parent).map_err(failed(&parent))?;
+    clear_debris(&parent, &name, out_dir).map_err(failed(&parent))?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.staging-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
 
-    let result = write_tree(&staging, outputs).and_then(|()| swap(&staging, out_dir, &old));
+    let result = write_tree(&staging, outputs)
+        .map_err(|(path, e)| failed(&path)(e))
+        .and_then(|()| swap(&staging, out_dir, &old).map_err(|(path, e)| failed(&path)(e)));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
-fn write_tree(staging: &Path, outputs: &[Output]) -> Result<(), OutputError> {
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(io(staging))?;
+/// The names a build's staging and old directories take beside `name`.
+fn debris_of(name: &str, entry: &str) -> bool {
+    [".staging-", ".old-"].iter().any(|kind| {
+        entry
+            .strip_prefix('.')
+            .and_then(|e| e.strip_prefix(name))
+            .and_then(|e| e.strip_prefix(kind))
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Removes the staging and old directories that killed builds left beside
+/// `out_dir`. Only called under the parent's lock: every build holds it
+/// while its own exist, so whatever is there now belongs to none that runs.
+/// If a build was killed between the two renames of the fallback swap, the
+/// output is missing and its previous site is the one `.old-` directory:
+/// that is put back first.
+fn clear_debris(parent: &Path, name: &str, out_dir: &Path) -> std::io::Result<()> {
+    let mut debris: Vec<PathBuf> = fs::read_dir(parent)?
+        .filter_map(Result::ok)
+        .filter(|e| debris_of(name, &e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    debris.sort();
+    let olds: Vec<&PathBuf> = debris
+        .iter()
+        .filter(|p| p.to_string_lossy().contains(".old-"))
+        .collect();
+    if let [old] = olds[..]
+        && fs::symlink_metadata(out_dir).is_err()
+    {
+        fs::rename(old, out_dir)?;
     }
-    fs::create_dir_all(staging).map_err(io(staging))?;
-    for o in outputs {
-        let path = staging.join(&o.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
+    for dir in &debris {
+        match fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
         }
-        fs::write(&path, &o.bytes).map_err(io(&path))?;
     }
     Ok(())
 }
 
-/// Replaces `out_dir` with `staging`. If the second rename fails, the old
-/// site is put back.
-fn swap(staging: &Path, out_dir: &Path, old: &Path) -> Result<(), OutputError> {
-    let had_old = out_dir.exists();
-    if had_old {
-        if old.exists() {
-            fs::remove_dir_all(old).map_err(io(old))?;
-        }
-        fs::rename(out_dir, old).map_err(io(out_dir))?;
+/// An exclusive lock on a directory, released when dropped (or when the
+/// process dies: the kernel drops it with the descriptor).
+fn lock_dir(dir: &Path) -> std::io::Result<fs::File> {
+    let file = fs::File::open(dir)?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+    Ok(file)
+}
+
+type Failed = (PathBuf, std::io::Error);
+
+fn write_tree(staging: &Path, outputs: &[Output]) -> Result<(), Failed> {
+    let at = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| (p, e)
+    };
+    if staging.exists() {
+        fs::remove_dir_all(staging).map_err(at(staging))?;
     }
-    if let Err(e) = fs::rename(staging, out_dir) {
-        if had_old {
-            let _ = fs::rename(old, out_dir);
+    fs::create_dir(staging).map_err(at(staging))?;
+    for o in outputs {
+        let path = staging.join(&o.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(at(dir))?;
         }
-        return Err(io(out_dir)(e));
-    }
-    if had_old {
-        fs::remove_dir_all(old).map_err(io(old))?;
+        fs::write(&path, &o.bytes).map_err(at(&path))?;
     }
     Ok(())
+}
+
+/// Replaces `out_dir` with `staging`. Where the system can exchange two
+/// paths in one step (Linux `renameat2(RENAME_EXCHANGE)`), it does, and
+/// the old site is removed from the staging name afterwards: no moment
+/// exists at which `out_dir` is missing or mixed. Elsewhere (or on a file
+/// system that cannot exchange), the old site is renamed away and the new
+/// one renamed in; a failed second rename puts the old site back, and a
+/// kill between the two is repaired by the next build ([`clear_debris`]).
+fn swap(staging: &Path, out_dir: &Path, old: &Path) -> Result<(), Failed> {
+    let at = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| (p, e)
+    };
+    if fs::symlink_metadata(out_dir).is_err() {
+        return fs::rename(staging, out_dir).map_err(at(out_dir));
+    }
+    match exchange(staging, out_dir) {
+        Ok(()) => {
+            // `staging` now holds the previous site. Failing to remove it
+            // leaves debris the next build clears; the new site is in place.
+            let _ = fs::remove_dir_all(staging);
+            return Ok(());
+        }
+        Err(e) if !exchange_unsupported(&e) => return Err(at(out_dir)(e)),
+        Err(_) => {}
+    }
+    if old.exists() {
+        fs::remove_dir_all(old).map_err(at(old))?;
+    }
+    fs::rename(out_dir, old).map_err(at(out_dir))?;
+    if let Err(e) = fs::rename(staging, out_dir) {
+        let _ = fs::rename(old, out_dir);
+        return Err(at(out_dir)(e));
+    }
+    fs::remove_dir_all(old).map_err(at(old))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// The errors by which a system or file system says it cannot exchange.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Unsupported
+        || matches!(
+            e.raw_os_error(),
+            Some(code) if [
+                rustix::io::Errno::INVAL.raw_os_error(),
+                rustix::io::Errno::NOSYS.raw_os_error(),
+                rustix::io::Errno::OPNOTSUPP.raw_os_error(),
+            ]
+            .contains(&code)
+        )
 }
 
 #[cfg(test)]
@@ -549,6 +715,104 @@ mod tests {
             2,
             "no temporary file is left"
         );
+    }
+
+    #[test]
+    fn a_commit_clears_what_killed_builds_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        commit(&out, &[Output::new("index.html", "v1")], &[]).unwrap();
+        for debris in [".public.staging-4242", ".public.old-17"] {
+            fs::create_dir_all(dir.path().join(debris).join("advisories")).unwrap();
+        }
+        for keep in [".public.staging-x", ".publicity.staging-1", "public-old"] {
+            fs::create_dir_all(dir.path().join(keep)).unwrap();
+        }
+        commit(&out, &[Output::new("index.html", "v2")], &[]).unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ".public.staging-x",
+                ".publicity.staging-1",
+                "public",
+                "public-old"
+            ]
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v2");
+    }
+
+    /// The fallback swap renames the old site away before it renames the
+    /// new one in; a kill in between leaves no output directory, only the
+    /// old site under its `.old-` name, which the next build puts back.
+    #[test]
+    fn a_kill_between_the_fallback_renames_leaves_the_previous_site_restorable() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let old = dir.path().join(".public.old-999");
+        fs::create_dir_all(&old).unwrap();
+        fs::write(old.join("index.html"), "previous").unwrap();
+        clear_debris(dir.path(), "public", &out).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "previous"
+        );
+        assert!(!old.exists());
+    }
+
+    #[test]
+    fn the_swap_exchanges_in_one_step_on_linux() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir_all(a.join("x")).unwrap();
+        fs::create_dir_all(b.join("y")).unwrap();
+        match exchange(&a, &b) {
+            Ok(()) => {
+                assert!(a.join("y").exists() && b.join("x").exists());
+            }
+            Err(e) => assert!(exchange_unsupported(&e), "{e}"),
+        }
+    }
+
+    #[test]
+    fn a_symlink_or_a_file_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        commit(&real, &[Output::new("index.html", "v1")], &[]).unwrap();
+        let link = dir.path().join("public");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let new = [Output::new("index.html", "v2")];
+        assert!(matches!(
+            commit(&link, &new, &[]),
+            Err(OutputError::SymlinkOutDir(_))
+        ));
+        let file = dir.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert!(matches!(
+            commit(&file, &new, &[]),
+            Err(OutputError::NotADirectory(_))
+        ));
+        assert_eq!(fs::read_to_string(real.join("index.html")).unwrap(), "v1");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "x");
+    }
+
+    #[test]
+    fn an_output_inside_the_sources_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("content/advisories")).unwrap();
+        for inside in ["content/public", "content/advisories/out", "themes/x"] {
+            assert!(
+                matches!(
+                    check_out_dir(dir.path(), &dir.path().join(inside)),
+                    Err(OutputError::InsideSources { .. })
+                ),
+                "{inside}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use support::*;
 
 use std::io::{Cursor, Read};
 
-use disclose::model::OSV_ECOSYSTEMS;
+use disclose::model::{OSV_ECOSYSTEMS, Version, VersionScheme};
 use disclose::render::Output;
 use serde_json::Value;
 
@@ -223,4 +223,81 @@ fn indexes_list_exactly_the_published_records() {
     );
     let zip = zip::ZipArchive::new(Cursor::new(file(&outputs, "osv/all.zip"))).unwrap();
     assert_eq!(zip.len(), 2);
+}
+
+/// The ECOSYSTEM range as osv.dev and pip-audit's OSV service evaluate it:
+/// events sorted by version, `introduced` opens, `fixed` closes at the
+/// version, `last_affected` after it.
+fn in_range(range: &Value, v: &Version, scheme: VersionScheme) -> bool {
+    let mut events: Vec<(Version, u8, String)> = range["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let (kind, value) = e.as_object().unwrap().iter().next().unwrap();
+            let order = u8::from(kind != "introduced");
+            let value = Version::parse(value.as_str().unwrap(), scheme).unwrap();
+            (value, order, kind.clone())
+        })
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut affected = false;
+    for (at, _, kind) in &events {
+        match kind.as_str() {
+            "introduced" if v >= at => affected = true,
+            "fixed" if v >= at => affected = false,
+            "last_affected" if v > at => affected = false,
+            _ => {}
+        }
+    }
+    affected
+}
+
+/// For every released version of the example: the one ECOSYSTEM range of
+/// each record reads exactly as the model says, and the smallest fix it
+/// offers above an affected version is the fix of that version's own series
+/// (what `pip-audit --fix` would install).
+#[test]
+fn the_one_range_reads_as_the_model_for_every_release_of_the_example() {
+    let now = "2027-07-01T00:00:00Z";
+    let site = checked_site(example(), now);
+    let outputs = render_at(example(), now);
+    let scheme = site.releases.scheme;
+    let mut checked = 0;
+    for a in site.advisories.iter().filter(|a| !a.is_withdrawn()) {
+        let record: Value = serde_json::from_slice(file(
+            &outputs,
+            &disclose::render::paths::osv_record(&site.config, a),
+        ))
+        .unwrap();
+        let eco: Vec<&Value> = record["affected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|x| x["ranges"].as_array().into_iter().flatten())
+            .filter(|r| r["type"] == "ECOSYSTEM")
+            .collect();
+        let fixes: Vec<Version> = eco
+            .iter()
+            .flat_map(|r| r["events"].as_array().into_iter().flatten())
+            .filter_map(|e| e["fixed"].as_str())
+            .map(|f| Version::parse(f, scheme).unwrap())
+            .collect();
+        for series in &site.releases.series {
+            for r in &series.versions {
+                let expected = a.affects_version(series, &r.version);
+                let read = eco.iter().any(|range| in_range(range, &r.version, scheme));
+                assert_eq!(read, expected, "{} at {}", a.id, r.version);
+                let fix = a
+                    .affected_entry(&series.name)
+                    .and_then(|e| e.fixed.as_ref());
+                if expected && let Some(fix) = fix {
+                    let offered = fixes.iter().filter(|f| **f > r.version).min();
+                    assert_eq!(offered, Some(fix), "{} at {}", a.id, r.version);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
 }

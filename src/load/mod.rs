@@ -106,7 +106,7 @@ impl SiteSources {
 /// as text are reported and left out.
 pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, LoadError> {
     let config_path = root.join(CONFIG_FILE);
-    if !config_path.is_file() {
+    if std::fs::symlink_metadata(&config_path).is_err() {
         return Err(LoadError::NotASite {
             path: root.to_path_buf(),
         });
@@ -114,7 +114,7 @@ pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, Lo
     let config = read_text(root, &config_path, diags)?;
 
     let releases_path = root.join(RELEASES_FILE);
-    let releases = if releases_path.exists() {
+    let releases = if std::fs::symlink_metadata(&releases_path).is_ok() {
         read_text(root, &releases_path, diags)?
     } else {
         diags
@@ -142,30 +142,16 @@ pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, Lo
 }
 
 /// Reads a file as UTF-8 text within [`MAX_FILE_BYTES`]; reports and skips
-/// files that are too large or not UTF-8.
+/// files that are too large, not UTF-8, or not safe to read ([`read_bytes`]).
 fn read_text(
     root: &Path,
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Result<Option<SourceFile>, LoadError> {
     let name = SourceName::new(root, path);
-    let io_err = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(io_err)?.len();
-    if len > MAX_FILE_BYTES {
-        diags
-            .error(
-                "file-too-large",
-                &name,
-                Pos::START,
-                format!("file is {len} bytes, more than the limit of {MAX_FILE_BYTES}"),
-            )
-            .help("an input file is at most 1 MiB: move long material to a linked page");
+    let Some(bytes) = read_bytes(root, path, MAX_FILE_BYTES, diags)? else {
         return Ok(None);
-    }
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Some(SourceFile {
@@ -191,28 +177,217 @@ fn read_text(
     }
 }
 
-/// Reads every file with one of `extensions` below `dir`, in name order.
-/// Symbolic links are followed, and a link loop is reported, not followed forever.
-fn read_dir_files(
-    root: &Path,
-    dir: &str,
-    extensions: &[&str],
-    diags: &mut Diagnostics,
-) -> Result<Vec<SourceFile>, LoadError> {
-    let base = root.join(dir);
-    if !base.exists() {
-        return Ok(Vec::new());
+/// What kind of thing a path is, for a message.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
-    let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
-        .follow_links(true)
-        .max_depth(8)
-        .sort_by_file_name()
+}
+
+/// Reads at most `limit` bytes of an input file, refusing (with a
+/// diagnostic, never by blocking or by reading through) what is not a
+/// plain file of the site: a symbolic link that leads out of the site, a
+/// named pipe, socket or device, a file with other hard links (its other
+/// names may be anywhere, outside the site too), an unreadable file, or a
+/// file over the limit. The file is opened without blocking and checked
+/// through the open descriptor, so a pipe swapped in after the directory
+/// walk is refused too.
+pub fn read_bytes(
+    root: &Path,
+    path: &Path,
+    limit: u64,
+    diags: &mut Diagnostics,
+) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let name = SourceName::new(root, path);
+    let io_err = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Only a link can lead out: the walk does not enter linked folders
+    // outside the site, so a path that is no link itself stays inside.
+    // Resolving every path would cost a system call per folder per file.
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link
+        && let (Ok(site), Ok(real)) = (root.canonicalize(), path.canonicalize())
+        && !real.starts_with(&site)
     {
+        diags
+            .error(
+                "outside-site",
+                &name,
+                Pos::START,
+                format!(
+                    "this is a symbolic link to {}, outside the site; it is not read",
+                    real.display()
+                ),
+            )
+            .help("copy the file into the site, or remove the link");
+        return Ok(None);
+    }
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::NotFound
+            ) =>
+        {
+            diags
+                .error(
+                    "unreadable",
+                    &name,
+                    Pos::START,
+                    format!("cannot read this file: {}", e.kind()),
+                )
+                .help("make the file readable by the user that runs disclose, or remove it (or the broken link)");
+            return Ok(None);
+        }
+        Err(e) => return Err(io_err(e)),
+    };
+    let meta = file.metadata().map_err(io_err)?;
+    if !meta.is_file() {
+        diags
+            .error(
+                "not-a-regular-file",
+                &name,
+                Pos::START,
+                format!(
+                    "this is {}, not a regular file; it is not read",
+                    kind_of(meta.file_type())
+                ),
+            )
+            .help("replace it with a regular file, or remove it");
+        return Ok(None);
+    }
+    if meta.nlink() > 1 {
+        diags
+            .error(
+                "hard-link",
+                &name,
+                Pos::START,
+                format!(
+                    "this file has {} hard links; its other names may be outside the site, so it is not read",
+                    meta.nlink()
+                ),
+            )
+            .help("replace it with a copy of its own (`cp --remove-destination SOURCE FILE`)");
+        return Ok(None);
+    }
+    if meta.len() > limit {
+        report_too_large(diags, &name, meta.len(), limit);
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > limit {
+        report_too_large(diags, &name, bytes.len() as u64, limit);
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+fn report_too_large(diags: &mut Diagnostics, name: &SourceName, len: u64, limit: u64) {
+    diags
+        .error(
+            "file-too-large",
+            name,
+            Pos::START,
+            format!("file is {len} bytes, more than the limit of {limit}"),
+        )
+        .help("an input file is at most 1 MiB: move long material to a linked page");
+}
+
+/// A file name that is not UTF-8 or holds a control character (a newline
+/// would forge lines in `check`'s output and in CI annotations) is
+/// reported, by its escaped spelling, and the file is not read.
+fn unsafe_name(root: &Path, path: &Path, diags: &mut Diagnostics) -> bool {
+    let Some(raw) = path.file_name() else {
+        return false;
+    };
+    let fine = raw
+        .to_str()
+        .is_some_and(|n| !n.chars().any(char::is_control));
+    if fine {
+        return false;
+    }
+    let escaped: String = raw
+        .as_encoded_bytes()
+        .utf8_chunks()
+        .flat_map(|chunk| {
+            let valid: String = chunk.valid().escape_debug().collect();
+            let invalid: String = chunk
+                .invalid()
+                .iter()
+                .map(|b| format!("\\x{b:02X}"))
+                .collect();
+            [valid, invalid]
+        })
+        .collect();
+    let dir = path.parent().unwrap_or(root);
+    let shown = SourceName(format!("{}/{escaped}", SourceName::new(root, dir).as_str()));
+    diags
+        .error(
+            "unsafe-file-name",
+            &shown,
+            Pos::START,
+            "this file name is not UTF-8 or holds a control character; the file is not read",
+        )
+        .help("rename the file to a name of letters, digits, `-`, `_` and `.`");
+    true
+}
+
+/// The files below `base`, in name order, as a walk that cannot be led
+/// astray: symbolic links are followed inside the site, but a link to a
+/// directory outside it is reported and not entered (a link to `/` would
+/// otherwise walk the whole machine); a link loop is reported, not followed
+/// forever; names that are unsafe to show are reported; anything that is
+/// not a regular file (a pipe, socket or device) is reported and skipped.
+fn walk_files(
+    root: &Path,
+    base: &Path,
+    max_depth: usize,
+    diags: &mut Diagnostics,
+) -> Vec<walkdir::DirEntry> {
+    let site = root.canonicalize().ok();
+    let outside = std::cell::RefCell::new(Vec::new());
+    let leads_out = |path: &Path| -> bool {
+        match (&site, path.canonicalize()) {
+            (Some(site), Ok(real)) if !real.starts_with(site) => {
+                outside.borrow_mut().push((path.to_path_buf(), real));
+                true
+            }
+            _ => false,
+        }
+    };
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(base)
+        .follow_links(true)
+        .max_depth(max_depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && leads_out(e.path())));
+    for entry in walk {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let at = e.path().unwrap_or(&base);
+                let at = e.path().unwrap_or(base);
                 let name = SourceName::new(root, at);
                 if e.loop_ancestor().is_some() {
                     diags
@@ -234,14 +409,62 @@ fn read_dir_files(
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let path = entry.path();
-        let file_name = entry.file_name().to_string_lossy();
-        if file_name.starts_with('.') {
+        let kind = entry.file_type();
+        if kind.is_dir()
+            || entry.file_name().to_string_lossy().starts_with('.')
+            || unsafe_name(root, path, diags)
+        {
             continue;
         }
+        if !kind.is_file() {
+            diags
+                .error(
+                    "not-a-regular-file",
+                    &SourceName::new(root, path),
+                    Pos::START,
+                    format!(
+                        "`{}` is {}, not a regular file; it is not read",
+                        entry.file_name().to_string_lossy(),
+                        kind_of(kind)
+                    ),
+                )
+                .help("replace it with a regular file, or remove it");
+            continue;
+        }
+        files.push(entry);
+    }
+    for (link, real) in outside.into_inner() {
+        diags
+            .error(
+                "outside-site",
+                &SourceName::new(root, &link),
+                Pos::START,
+                format!(
+                    "this is a symbolic link to {}, outside the site; it is not read",
+                    real.display()
+                ),
+            )
+            .help("copy the folder into the site, or remove the link");
+    }
+    files
+}
+
+/// Reads every file with one of `extensions` below `dir`, in name order
+/// (see [`walk_files`] for what is refused).
+fn read_dir_files(
+    root: &Path,
+    dir: &str,
+    extensions: &[&str],
+    diags: &mut Diagnostics,
+) -> Result<Vec<SourceFile>, LoadError> {
+    let base = root.join(dir);
+    if std::fs::symlink_metadata(&base).is_err() {
+        return Ok(Vec::new());
+    }
+    let mut paths = Vec::new();
+    for entry in walk_files(root, &base, 8, diags) {
+        let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if extensions.contains(&ext) {
             paths.push(path.to_path_buf());
@@ -251,7 +474,7 @@ fn read_dir_files(
                     "ignored-file",
                     &SourceName::new(root, path),
                     Pos::START,
-                    format!("file `{file_name}` is ignored"),
+                    format!("file `{}` is ignored", entry.file_name().to_string_lossy()),
                 )
                 .help(format!(
                     "only {} files are read in {dir}",
@@ -288,43 +511,11 @@ fn read_themes(root: &Path, diags: &mut Diagnostics) -> Result<Vec<ThemeFile>, L
     }
     let mut files = Vec::new();
     let mut total = 0u64;
-    for entry in walkdir::WalkDir::new(&base)
-        .follow_links(true)
-        .max_depth(12)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let name = SourceName::new(root, e.path().unwrap_or(&base));
-                let what = if e.loop_ancestor().is_some() {
-                    "symbolic link loop"
-                } else {
-                    "cannot be read"
-                };
-                diags
-                    .error(
-                        if e.loop_ancestor().is_some() {
-                            "symlink-loop"
-                        } else {
-                            "unreadable"
-                        },
-                        &name,
-                        Pos::START,
-                        what,
-                    )
-                    .help("remove the link or fix the file's permissions");
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
+    for entry in walk_files(root, &base, 12, diags) {
         let path = entry.path();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let Some(bytes) = read_bytes(root, path, MAX_THEME_BYTES, diags)? else {
+            continue;
+        };
         total += bytes.len() as u64;
         if total > MAX_THEME_BYTES {
             diags

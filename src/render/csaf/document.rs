@@ -122,7 +122,9 @@ pub fn build(site: &Site, a: &Advisory, now: Timestamp, changes: &[Change]) -> C
             },
             Reference {
                 category: "external",
-                summary: format!("Advisory {} ({})", a.id, config.title),
+                // Not the site's title: a renamed site is no change to
+                // what the document states.
+                summary: format!("Advisory {} on the project's security site", a.id),
                 url: paths::absolute_url(config, &paths::advisory_page(a)),
             },
             Reference {
