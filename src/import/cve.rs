@@ -116,24 +116,40 @@ fn read_cna(
         return Ok(());
     }
     let descriptions = cna.list("descriptions", |d| {
+        let html = d
+            .list("supportingMedia", |m| {
+                let html = m.text_at("type")?.as_deref() == Some("text/html")
+                    && !m.with("base64", |b| b.bool())?.unwrap_or(false);
+                Ok(html.then(|| m.text_at("value")).transpose()?.flatten())
+            })?
+            .into_iter()
+            .flatten()
+            .next();
         Ok((
             d.text_at("lang")?.unwrap_or_default(),
             d.need("value", |v| v.text())?,
+            html,
         ))
     })?;
-    let description = descriptions
+    let (_, text, html) = descriptions
         .iter()
-        .find(|(l, _)| l.starts_with("en"))
+        .find(|(l, _, _)| l.starts_with("en"))
         .or(descriptions.first())
-        .map(|(_, v)| v.clone())
+        .cloned()
         .unwrap_or_default();
-    out.details = if description.ends_with('\n') {
-        description
-    } else {
-        format!("{description}\n")
+    // The HTML keeps code, paragraphs and links; the text is the fallback,
+    // written so that it reads back as the same text.
+    out.details = match html.as_deref().and_then(super::html::markdown_from_html) {
+        Some(markdown) => markdown,
+        None => {
+            out.notes.push(
+                "the description is the record's plain text: its formatting is not kept".into(),
+            );
+            let paragraph = format!("<p>{}</p>\n", crate::render::escape_html(text.trim()));
+            super::html::markdown_from_html(&paragraph)
+                .unwrap_or_else(|| format!("{}\n", text.trim()))
+        }
     };
-    out.notes
-        .push("the description is the record's plain text: CVE records carry no Markdown".into());
     out.title = match cna.text_at("title")? {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => {

@@ -11,6 +11,7 @@
 pub mod csaf;
 pub mod cve;
 pub mod draft;
+pub mod html;
 pub mod osv;
 pub mod range;
 pub mod record;
