@@ -109,8 +109,8 @@ pub(super) fn assemble(
         let entries = match catalogue.entries(&imp.claim, &mut notes) {
             Ok(e) => e,
             Err(problem) => {
-                diags.push(range_error(
-                    &imp.source,
+                diags.push(claim_error(
+                    &imp,
                     &format!("record {}: {problem}", imp.record_id),
                 ));
                 continue;
@@ -315,6 +315,17 @@ fn range_error(source: &str, message: &str) -> Diagnostic {
         message.to_string(),
         "list the releases the range needs in content/releases.yaml or a --versions file; a range that skips releases inside one series needs one advisory per run",
     )
+}
+
+/// A range problem, at the part of the record that states the versions.
+fn claim_error(imp: &Imported, message: &str) -> Diagnostic {
+    let mut d = range_error(&imp.source, message);
+    if let Some((path, pos)) = &imp.claim_at {
+        d.message = format!("{path}: {}", d.message);
+        d.line = pos.line.max(1);
+        d.column = pos.column.max(1);
+    }
+    d
 }
 
 /// Whether version `v` lies in what a hint says of its series.
@@ -671,8 +682,8 @@ fn verify(p: &Pending, site: &Site, target: Target<'_>, now: Timestamp) -> Resul
     if differ.is_empty() {
         return Ok(());
     }
-    Err(range_error(
-        &p.imp.source,
+    Err(claim_error(
+        &p.imp,
         &format!(
             "record {}: the site's records would not state the same affected releases: {}",
             p.imp.record_id,

@@ -364,6 +364,7 @@ fn read_vulnerability(
     })?;
     out.cvss = record::choose_cvss(&vectors, &mut out.notes);
 
+    out.claim_at = v.with("product_status", |s| Ok((s.path(), s.node.pos)))?;
     let status = |key: &str| -> Result<Vec<String>, FieldError> {
         Ok(v.with("product_status", |s| s.list(key, |i| i.text()))?
             .unwrap_or_default())

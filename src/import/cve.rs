@@ -189,6 +189,7 @@ fn read_cna(
     let mut claim = VersionSet::default();
     let mut hints: Vec<SeriesHint> = Vec::new();
     let mut matched = false;
+    out.claim_at = cna.with("affected", |a| Ok((a.path(), a.node.pos)))?;
     cna.list("affected", |a| {
         let product = a.text_at("product")?.unwrap_or_default();
         let package = a.text_at("packageName")?.unwrap_or_else(|| product.clone());

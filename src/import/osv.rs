@@ -272,6 +272,10 @@ fn read_all_affected(
     vectors: &mut Vec<String>,
 ) -> Result<(), ReadError> {
     let mut failure: Option<ReadError> = None;
+    out.claim_at = at
+        .with("affected", |a| Ok((a.path(), a.node.pos)))
+        .ok()
+        .flatten();
     let walked = at.list("affected", |a| {
         if failure.is_none()
             && let Err(e) = read_affected(a, target, claim, out, hints, vectors)

@@ -40,6 +40,8 @@ pub struct Imported {
     pub references: Vec<(ReferenceType, String)>,
     /// The versions of the site's package it says are affected.
     pub claim: VersionSet,
+    /// Where the record states them (JSON path and position), for errors.
+    pub claim_at: Option<(String, crate::diagnostic::Pos)>,
     /// Versions it names as released (fixes, first affected versions,
     /// listed versions), which the releases file must hold.
     pub releases: Vec<Version>,
