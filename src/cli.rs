@@ -191,6 +191,42 @@ pub enum Command {
         #[arg(long, value_name = "V")]
         fixed: Vec<String>,
     },
+    /// Turn OSV, CSAF or CVE records into advisory files, with the series
+    /// and versions they need in content/releases.yaml. Nothing is written
+    /// unless the whole site then checks.
+    Import {
+        /// What the records are.
+        #[arg(value_enum)]
+        format: ImportFormat,
+        /// Record files, directories of them, or zip archives (OSV's
+        /// all.zip); for CSAF also a provider tree (provider-metadata.json).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        clock: ClockArgs,
+        /// Print the files that would be written, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rewrite advisories that exist already, keeping the fields the
+        /// records leave out.
+        #[arg(long)]
+        update: bool,
+        /// Number the advisories `<PREFIX>-<YEAR>-<NNNN>` and keep each
+        /// record's id as an alias, instead of using the records' ids.
+        #[arg(long)]
+        renumber: bool,
+        /// The id prefix for --renumber; defaults to the one the site uses.
+        #[arg(long, value_name = "PREFIX", requires = "renumber")]
+        prefix: Option<String>,
+        /// How many version numbers name a new series (2: `5.1`); by
+        /// default as the site's series are named.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
+        series_depth: Option<u8>,
+        /// The project's released versions, one a line, each optionally
+        /// followed by its release date (YYYY-MM-DD), e.g. from the git tags.
+        #[arg(long, value_name = "FILE")]
+        versions: Option<PathBuf>,
+    },
     /// Write the JSON Schemas of the input files into DIR.
     #[command(hide = true)]
     Schemas {
@@ -213,6 +249,17 @@ pub enum Format {
 pub enum ListFormat {
     Human,
     Json,
+}
+
+/// What `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// OSV records (JSON or YAML).
+    Osv,
+    /// CSAF 2.0 documents.
+    Csaf,
+    /// CVE JSON 5 records.
+    Cve,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod embargo;
 pub mod history;
+pub mod import;
 pub mod load;
 pub mod markdown;
 pub mod markup;

@@ -6,6 +6,7 @@ pub mod build;
 pub mod calendar;
 pub mod check;
 pub mod embargo;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod prenotify;
