@@ -11,7 +11,7 @@ secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(frontmatter advisory releases site_toml version cvss markdown_html markdown_finder leak_scan check_site)
+  targets=(frontmatter advisory releases site_toml version cvss markdown_html markdown_finder leak_scan check_site import_osv import_csaf import_cve)
 fi
 bin=target/release/disclose-fuzz
 [ -x "$bin" ] || { echo "error: build first: (cd fuzz && cargo afl build --release --locked)" >&2; exit 2; }

@@ -71,3 +71,27 @@ for case in sorted(p for p in (root / "tests/bad").iterdir() if p.is_dir()):
         parts.append("=== " + str(p.relative_to(case)) + "\n" + p.read_text(errors="replace"))
     put("check_site", "".join(parts))
 print("seeds:", {t.name: len(list(t.iterdir())) for t in sorted(seeds.iterdir())})
+
+# Import parsers: the records this project's own build writes for the
+# fixture site (checked in as snapshots) and the real records of tests/.
+snaps = root / "tests/snapshots"
+for p in files(snaps, "*.snap"):
+    body = p.read_text().split("\n---\n", 1)[-1]
+    if p.name.startswith("osv__osv_x_"):
+        put("import_osv", body)
+    elif p.name.startswith("csaf__csaf_white_"):
+        put("import_csaf", body)
+    elif p.name.startswith("cve__cve_"):
+        put("import_cve", body)
+imports = root / "tests/fixtures/import"
+for p in files(imports, "**/*"):
+    if p.suffix not in (".json", ".yaml", ".yml"):
+        continue
+    data = p.read_bytes()
+    name = str(p.relative_to(imports))
+    if "csaf" in name:
+        put("import_csaf", data)
+    elif "cve" in name:
+        put("import_cve", data)
+    else:
+        put("import_osv", data)

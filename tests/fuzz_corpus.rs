@@ -51,7 +51,10 @@ replays!(
     markdown_html,
     markdown_finder,
     leak_scan,
-    check_site
+    check_site,
+    import_osv,
+    import_csaf,
+    import_cve
 );
 
 #[test]
@@ -69,7 +72,10 @@ fn every_target_is_replayed_here() {
             "markdown_html",
             "markdown_finder",
             "leak_scan",
-            "check_site"
+            "check_site",
+            "import_osv",
+            "import_csaf",
+            "import_cve"
         ]
     );
 }

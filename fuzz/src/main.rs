@@ -10,7 +10,10 @@ fn main() {
             .iter()
             .map(|(n, _)| *n)
             .collect();
-        eprintln!("usage: disclose-fuzz TARGET [FILE…]; targets: {}", names.join(", "));
+        eprintln!(
+            "usage: disclose-fuzz TARGET [FILE…]; targets: {}",
+            names.join(", ")
+        );
         std::process::exit(2);
     };
     let files: Vec<String> = args.collect();

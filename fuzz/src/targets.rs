@@ -3,9 +3,9 @@
 //! the main crate replays every corpus and regression input through them
 //! on each `cargo test`, without AFL.
 //!
-//! Slots for the import parsers (`import_osv`, `import_csaf`, `import_cve`)
-//! are listed in [`TARGETS`] once `disclose import` exists: each will parse
-//! a record and, when it converts, check the advisory files it writes.
+//! The import parsers (`import_osv`, `import_csaf`, `import_cve`) take a
+//! record as the fixture site would import it: never a panic, and a refusal
+//! always says where in the record.
 
 #![allow(clippy::disallowed_methods)] // check_site writes a scratch site
 
@@ -31,8 +31,9 @@ pub const TARGETS: &[Target] = &[
     ("markdown_finder", markdown_finder),
     ("leak_scan", leak_scan),
     ("check_site", check_site),
-    // ("import_osv", …), ("import_csaf", …), ("import_cve", …): when
-    // `disclose import` exists.
+    ("import_osv", import_osv),
+    ("import_csaf", import_csaf),
+    ("import_cve", import_cve),
 ];
 
 /// The target called `name`.
@@ -390,4 +391,45 @@ fn write_fixture(root: &Path) {
         }
         std::fs::write(target, text).expect("scratch file");
     }
+}
+
+/// The fixture site's settings, which the import parsers read records for.
+fn fixture_config() -> disclose::config::SiteConfig {
+    let mut diags = Diagnostics::new();
+    disclose::config::parse_config(&source("site.toml", SITE_TOML), &mut diags)
+        .expect("the fixture's site.toml parses")
+}
+
+/// A record read by an import parser: it converts, or it is refused with a
+/// diagnostic that names the record and a position in it.
+fn import_with<T>(
+    data: &[u8],
+    parse: impl Fn(
+        &[u8],
+        &str,
+        disclose::import::record::Target<'_>,
+    ) -> Result<T, disclose::diagnostic::Diagnostic>,
+) {
+    let config = fixture_config();
+    let target = disclose::import::record::Target { config: &config };
+    if let Err(d) = parse(data, "fuzz.json", target) {
+        assert_eq!(d.file, "fuzz.json", "{d:?}");
+        assert!(d.line >= 1 && d.column >= 1, "{d:?}");
+        assert!(d.code.starts_with("disclose::"), "{d:?}");
+    }
+}
+
+/// An OSV record (JSON or YAML) as `disclose import osv` reads it.
+pub fn import_osv(data: &[u8]) {
+    import_with(data, disclose::import::osv::parse_osv);
+}
+
+/// A CSAF 2.0 document as `disclose import csaf` reads it.
+pub fn import_csaf(data: &[u8]) {
+    import_with(data, disclose::import::csaf::parse_csaf);
+}
+
+/// A CVE JSON 5 record as `disclose import cve` reads it.
+pub fn import_cve(data: &[u8]) {
+    import_with(data, disclose::import::cve::parse_cve);
 }
