@@ -215,3 +215,14 @@ fn cli_prints_writes_ics_and_refuses_the_published_site() {
 
     assert_refuses_the_published_site("calendar", "--ics", "/releases.ics", FIXTURE_NOW);
 }
+
+/// With no coming release there is no event; the file is still a calendar
+/// RFC 5545 accepts: one component, the time zone the events would use.
+#[test]
+fn a_calendar_without_coming_releases_still_holds_a_component() {
+    let (human, _, ics) = forms(&fixture(), "2030-01-01T00:00:00Z", false);
+    assert!(!ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:UTC\r\n"), "{ics}");
+    assert!(ics.ends_with("END:VTIMEZONE\r\nEND:VCALENDAR\r\n"), "{ics}");
+    assert!(!human.is_empty());
+}

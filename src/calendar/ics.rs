@@ -75,6 +75,20 @@ impl Calendar<'_> {
                 c.line("END", "VEVENT");
             }
         }
+        if self.releases.iter().all(|r| r.steps.is_empty()) {
+            // RFC 5545 wants at least one component in a calendar; with no
+            // coming release there is no event, so the calendar carries the
+            // one time zone its events would use.
+            c.line("BEGIN", "VTIMEZONE");
+            c.line("TZID", "UTC");
+            c.line("BEGIN", "STANDARD");
+            c.line("DTSTART", "19700101T000000");
+            c.line("TZOFFSETFROM", "+0000");
+            c.line("TZOFFSETTO", "+0000");
+            c.line("TZNAME", "UTC");
+            c.line("END", "STANDARD");
+            c.line("END", "VTIMEZONE");
+        }
         c.line("END", "VCALENDAR");
         c.out
     }

@@ -89,8 +89,10 @@ pub fn load(dir: &Path) -> Result<PreviousSite, ReadError> {
             files.push(format!("{}{year}/{name}", paths::CSAF_WHITE_DIR));
         }
     }
-    if dir.join(paths::FEED_ALL).is_file() {
-        files.push(paths::FEED_ALL.to_string());
+    for feed in [paths::FEED_ALL, paths::FEED_RELEASES] {
+        if dir.join(feed).is_file() {
+            files.push(feed.to_string());
+        }
     }
     files.retain(|path| source_of(path).is_some());
     files.sort();
@@ -510,6 +512,19 @@ pub fn compare(previous: &Published, new: &Published, site: &NewSite) -> Vec<Rew
             ));
         }
     }
+    for (slug, old_id) in &previous.release_feed {
+        if let Some(new_id) = new.release_feed.get(slug)
+            && new_id != old_id
+        {
+            rewrites.push(rewrite(
+                &format!("security release {slug}"),
+                RewriteKind::FeedIdChanged,
+                paths::FEED_RELEASES,
+                old_id.clone(),
+                new_id.clone(),
+            ));
+        }
+    }
     rewrites.sort();
     rewrites
 }
@@ -582,6 +597,11 @@ mod tests {
             ]
             .into(),
             cve: BTreeMap::new(),
+            release_feed: [(
+                "2026-02-01".to_string(),
+                "tag:x,2026-02-01:security-release/20260201T000000Z".to_string(),
+            )]
+            .into(),
         }
     }
 
@@ -673,6 +693,21 @@ mod tests {
         );
         assert_eq!(rewrites[0].old, format!("revision 2 of {T2}: Updated."));
         assert_eq!(rewrites[0].new, format!("revision 2 of {T3}: Updated."));
+    }
+
+    #[test]
+    fn a_changed_release_entry_id_is_reported() {
+        let mut new = site();
+        new.release_feed.insert(
+            "2026-02-01".into(),
+            "tag:y,2026-02-01:security-release/20260201T000000Z".into(),
+        );
+        let rewrites = compare(&site(), &new, &x());
+        assert_eq!(
+            kinds(&rewrites),
+            vec![("security release 2026-02-01", RewriteKind::FeedIdChanged)]
+        );
+        assert_eq!(rewrites[0].file, "feeds/releases.atom");
     }
 
     #[test]

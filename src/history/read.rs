@@ -116,6 +116,8 @@ pub struct Published {
     pub cve: BTreeMap<String, CveTrace>,
     /// Advisory id → Atom entry id, for the entries of `feeds/all.atom`.
     pub feed: BTreeMap<String, String>,
+    /// Release page slug → Atom entry id, for `feeds/releases.atom`.
+    pub release_feed: BTreeMap<String, String>,
 }
 
 /// A file of a site that does not say what it should.
@@ -134,6 +136,7 @@ pub enum Source {
     Csaf,
     Cve,
     Feed,
+    ReleaseFeed,
 }
 
 /// The OSV records are the `.json` files directly in `osv/`; the CSAF
@@ -142,6 +145,9 @@ pub enum Source {
 pub fn source_of(path: &str) -> Option<Source> {
     if path == paths::FEED_ALL {
         return Some(Source::Feed);
+    }
+    if path == paths::FEED_RELEASES {
+        return Some(Source::ReleaseFeed);
     }
     if !path.ends_with(".json") {
         return None;
@@ -170,6 +176,7 @@ pub enum Parsed {
     Csaf(String, CsafTrace),
     Cve(String, CveTrace),
     Feed(BTreeMap<String, String>),
+    ReleaseFeed(BTreeMap<String, String>),
 }
 
 /// A file read, by its path relative to the site root.
@@ -188,7 +195,8 @@ pub fn parse_file(path: &str, bytes: &[u8]) -> Option<Result<Parsed, Garbled>> {
         Source::Osv => osv_trace(path, bytes).map(|(id, t)| Parsed::Osv(id, t)),
         Source::Csaf => csaf_trace(path, bytes).map(|(id, t)| Parsed::Csaf(id, t)),
         Source::Cve => cve_trace(path, bytes).map(|(id, t)| Parsed::Cve(id, t)),
-        Source::Feed => feed_entries(bytes).map(Parsed::Feed),
+        Source::Feed => feed_entries(bytes, "advisories").map(Parsed::Feed),
+        Source::ReleaseFeed => feed_entries(bytes, "releases").map(Parsed::ReleaseFeed),
     };
     Some(parsed.map_err(garbled))
 }
@@ -291,6 +299,7 @@ impl Published {
                     published.cve.insert(id, trace);
                 }
                 Parsed::Feed(entries) => published.feed = entries,
+                Parsed::ReleaseFeed(entries) => published.release_feed = entries,
             }
         }
         Ok(published)
@@ -328,7 +337,11 @@ impl Published {
 
     /// Nothing published yet: a first build.
     pub fn is_empty(&self) -> bool {
-        self.osv.is_empty() && self.csaf.is_empty() && self.cve.is_empty() && self.feed.is_empty()
+        self.osv.is_empty()
+            && self.csaf.is_empty()
+            && self.cve.is_empty()
+            && self.feed.is_empty()
+            && self.release_feed.is_empty()
     }
 
     /// How many advisories the site published, by the format that names the most.
@@ -394,17 +407,18 @@ fn csaf_trace(path: &str, bytes: &[u8]) -> Result<(String, CsafTrace), String> {
     ))
 }
 
-/// The advisory an entry's `alternate` link points at: the last segment of
-/// a `…/advisories/<id>/` page URL. Other entries name no advisory.
-fn advisory_of_link(href: &str) -> Option<&str> {
+/// The page an entry's `alternate` link points at in `section`: the last
+/// segment of a `…/<section>/<name>/` page URL (an advisory id, a release
+/// slug). Other entries name none.
+fn page_of_link<'a>(href: &'a str, section: &str) -> Option<&'a str> {
     let (rest, id) = href.trim_end_matches('/').rsplit_once('/')?;
     let parent = rest.rsplit('/').next()?;
-    (parent == "advisories" && !id.is_empty()).then_some(id)
+    (parent == section && !id.is_empty()).then_some(id)
 }
 
-/// Advisory id → entry id of every entry of an Atom feed that links to an
-/// advisory page.
-fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
+/// Page name → entry id of every entry of an Atom feed that links to a page
+/// of `section` (`advisories`, `releases`).
+fn feed_entries(bytes: &[u8], section: &str) -> Result<BTreeMap<String, String>, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let mut reader = Reader::from_str(text);
     let mut entries = BTreeMap::new();
@@ -435,7 +449,7 @@ fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
                         *id = Some(text.trim().to_string());
                     }
                     (Some((d, _, advisory)), "link") if depth == *d + 1 => {
-                        *advisory = alternate_advisory(&e)?.or(advisory.take());
+                        *advisory = alternate_page(&e, section)?.or(advisory.take());
                     }
                     _ => {}
                 }
@@ -445,7 +459,7 @@ fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
                     && depth == *d
                     && e.local_name().as_ref() == "link"
                 {
-                    *advisory = alternate_advisory(&e)?.or(advisory.take());
+                    *advisory = alternate_page(&e, section)?.or(advisory.take());
                 }
             }
             Event::End(e) => {
@@ -468,9 +482,12 @@ fn feed_entries(bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
     Ok(entries)
 }
 
-/// The advisory of a `<link>` that is the entry's alternate (the default
-/// relation, RFC 4287 section 4.2.7.2).
-fn alternate_advisory(e: &quick_xml::events::BytesStart<'_>) -> Result<Option<String>, String> {
+/// The page of `section` a `<link>` names when it is the entry's alternate
+/// (the default relation, RFC 4287 section 4.2.7.2).
+fn alternate_page(
+    e: &quick_xml::events::BytesStart<'_>,
+    section: &str,
+) -> Result<Option<String>, String> {
     let attr = |name: &str| -> Result<Option<String>, String> {
         match e.try_get_attribute(name).map_err(|err| err.to_string())? {
             Some(a) => Ok(Some(
@@ -486,7 +503,7 @@ fn alternate_advisory(e: &quick_xml::events::BytesStart<'_>) -> Result<Option<St
     }
     Ok(attr("href")?
         .as_deref()
-        .and_then(advisory_of_link)
+        .and_then(|href| page_of_link(href, section))
         .map(str::to_string))
 }
 
@@ -516,7 +533,7 @@ mod tests {
 
     #[test]
     fn feed_entries_are_keyed_by_the_advisory_they_link_to() {
-        let entries = feed_entries(FEED.as_bytes()).unwrap();
+        let entries = feed_entries(FEED.as_bytes(), "advisories").unwrap();
         assert_eq!(
             entries.into_iter().collect::<Vec<_>>(),
             vec![
@@ -533,10 +550,32 @@ mod tests {
     }
 
     #[test]
+    fn release_feed_entries_are_keyed_by_the_release_page() {
+        let feed = r#"<feed xmlns="http://www.w3.org/2005/Atom">
+  <entry>
+    <id>tag:x.example,2026-11-04:security-release/20261104T140000Z</id>
+    <link href="https://x.example/releases/2026-11-04/"/>
+  </entry>
+  <entry>
+    <id>tag:x.example,2026-01-02:advisory/A-1</id>
+    <link href="https://x.example/advisories/A-1/"/>
+  </entry>
+</feed>"#;
+        let entries = feed_entries(feed.as_bytes(), "releases").unwrap();
+        assert_eq!(
+            entries.into_iter().collect::<Vec<_>>(),
+            vec![(
+                "2026-11-04".to_string(),
+                "tag:x.example,2026-11-04:security-release/20261104T140000Z".to_string()
+            )]
+        );
+    }
+
+    #[test]
     fn broken_feeds_and_records_are_garbled_with_the_file() {
-        assert!(feed_entries(b"<feed><entry></feed>").is_err());
+        assert!(feed_entries(b"<feed><entry></feed>", "advisories").is_err());
         let twice = FEED.replace("advisories/A-2/", "advisories/A-1/");
-        assert!(feed_entries(twice.as_bytes()).is_err());
+        assert!(feed_entries(twice.as_bytes(), "advisories").is_err());
         let err = Published::from_files([("osv/x.json", b"{\"id\": 1}".as_slice())]).unwrap_err();
         assert_eq!(err.file, "osv/x.json");
         let err = Published::from_files([(
@@ -565,6 +604,8 @@ mod tests {
             None
         );
         assert_eq!(source_of("feeds/all.atom"), Some(Source::Feed));
+        assert_eq!(source_of("feeds/releases.atom"), Some(Source::ReleaseFeed));
+        assert_eq!(source_of("cve/CVE-2026-1.json"), Some(Source::Cve));
         assert_eq!(source_of("feeds/series/1.1.atom"), None);
         let index = Published::from_files([("osv/all.json", b"[{\"id\":\"X\"}]".as_slice())]);
         assert!(index.unwrap().is_empty(), "an index is not a record");

@@ -304,12 +304,9 @@ fn vulnerability(
         .map(|c| Acknowledgment {
             names: vec![c.name.clone()],
             summary: Some(c.kind.label().to_string()),
-            urls: c
-                .contact
-                .iter()
-                .filter(|u| u.starts_with("https://"))
-                .cloned()
-                .collect(),
+            // Every contact is a URI (`https:`, `mailto:`), as the
+            // schema's `urls` are.
+            urls: c.contact.clone(),
         })
         .collect();
 
