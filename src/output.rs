@@ -511,19 +511,21 @@ impl Staging {
     pub fn write(&self, o: &Output) -> Result<(), OutputError> {
         let path = self.staging.join(&o.path);
         let dir = path.parent().map(Path::to_path_buf);
-        {
-            let mut written = self.written.lock().map_err(|_| {
-                commit_error(&self.out_dir, &path)(std::io::Error::other(
-                    "a writing thread panicked",
-                ))
-            })?;
+        let panicked = || {
+            commit_error(&self.out_dir, &path)(std::io::Error::other("a writing thread panicked"))
+        };
+        let known = {
+            let mut written = self.written.lock().map_err(|_| panicked())?;
             if !written.0.insert(o.path.clone()) {
                 return Err(OutputError::DuplicatePath(o.path.clone()));
             }
-            if let Some(dir) = dir.filter(|d| !written.1.contains(d)) {
-                fs::create_dir_all(&dir).map_err(commit_error(&self.out_dir, &dir))?;
-                written.1.insert(dir);
-            }
+            dir.as_ref().is_none_or(|d| written.1.contains(d))
+        };
+        // Folders are made outside the lock, so threads do not wait on each
+        // other's system calls; making one twice is harmless.
+        if !known && let Some(dir) = dir {
+            fs::create_dir_all(&dir).map_err(commit_error(&self.out_dir, &dir))?;
+            self.written.lock().map_err(|_| panicked())?.1.insert(dir);
         }
         fs::write(&path, &o.bytes).map_err(commit_error(&self.out_dir, &path))
     }

@@ -10,6 +10,7 @@ use std::io;
 use jiff::Timestamp;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
+use rayon::prelude::*;
 
 use super::{Output, RenderContext, RenderError, Target, escape_html, paths};
 use crate::config::SiteConfig;
@@ -125,7 +126,7 @@ impl Target for Atom {
         ));
 
         feeds
-            .into_iter()
+            .into_par_iter()
             .map(|(feed, entries)| {
                 let bytes =
                     write_feed(config, &feed, &entries, ctx.now).map_err(|e| RenderError {
@@ -238,10 +239,25 @@ fn sort_and_cap(entries: &mut Vec<Entry>, cap: usize) {
     entries.truncate(cap);
 }
 
+/// The newest entries of `advisories`, as [`sort_and_cap`] orders them. Only
+/// the entries kept are made: an entry carries the whole advisory as HTML,
+/// and a large site has thousands of advisories per feed.
 fn advisory_entries(site: &Site, advisories: &[&Advisory]) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = advisories.iter().map(|a| advisory_entry(site, a)).collect();
-    sort_and_cap(&mut entries, site.config.feeds.entries);
-    entries
+    let config = &site.config;
+    let mut keyed: Vec<(Timestamp, Timestamp, String, &Advisory)> = advisories
+        .iter()
+        .map(|a| (last_change(a), a.published.at, entry_id(config, a), *a))
+        .collect();
+    keyed.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    keyed.truncate(config.feeds.entries);
+    keyed
+        .into_par_iter()
+        .map(|(.., a)| advisory_entry(site, a))
+        .collect()
 }
 
 /// When the entry last changed: its withdrawal, or its last modification.

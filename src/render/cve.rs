@@ -10,7 +10,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Output, RenderContext, RenderError, Target, paths};
+use super::{Output, RenderContext, RenderError, Sink, Target, paths};
 use crate::config::SiteConfig;
 use crate::model::ranges::{self, SeriesEnd, Verdict};
 use crate::model::{
@@ -35,10 +35,10 @@ impl Target for Cve {
         "cve"
     }
 
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+        use rayon::prelude::*;
         let site = &ctx.public.site;
-        let mut outputs = Vec::new();
-        for a in &site.advisories {
+        site.advisories.par_iter().try_for_each(|a| {
             for cve_id in a.cve_ids() {
                 let record = record(site, a, &cve_id, ctx.now);
                 let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| RenderError {
@@ -46,10 +46,10 @@ impl Target for Cve {
                     message: format!("{cve_id}: {e}"),
                 })?;
                 bytes.push(b'\n');
-                outputs.push(Output::new(paths::cve_record(&cve_id), bytes));
+                sink.put(Output::new(paths::cve_record(&cve_id), bytes))?;
             }
-        }
-        Ok(outputs)
+            Ok(())
+        })
     }
 }
 

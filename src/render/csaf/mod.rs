@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::model::Advisory;
 
-use super::{Output, RenderContext, RenderError, Target, escape_html, paths};
+use super::{Output, RenderContext, RenderError, Sink, Target, escape_html, paths};
+use crate::timings::Work;
 use format::{
     Category, Content, DistributionPoint, Entry, Format, Link, OpenPgpKey, ProviderMetadata, Rolie,
     RolieFeed, RolieFeedDocument, RolieFeedRef,
@@ -32,37 +33,41 @@ impl Target for Csaf {
         TARGET
     }
 
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+        use rayon::prelude::*;
         let site = &ctx.public.site;
         let config = &site.config;
+        // Each document, its hashes and its signature go out as they are
+        // made; what the index files need of them is kept.
+        let mut published: Vec<Published> = site
+            .advisories
+            .par_iter()
+            .map(|a| {
+                let previous = ctx
+                    .prior
+                    .and_then(|p| p.csaf_revisions.get(a.id.as_str()))
+                    .map(Vec::as_slice);
+                let changes = document::changes(a, &site.releases, ctx.now, previous);
+                let bytes = to_json(&document::build(site, a, ctx.now, &changes))?;
+                let updated = changes.last().map_or(a.published.at, |c| c.at);
+                let doc = Published::new(a, updated);
+                let (sha256, sha512) = ctx.work(Work::Hashing, || {
+                    (
+                        hash_line(&Sha256::digest(&bytes), &doc.file_name),
+                        hash_line(&Sha512::digest(&bytes), &doc.file_name),
+                    )
+                });
+                sink.put(Output::new(format!("{}.sha256", doc.path), sha256))?;
+                sink.put(Output::new(format!("{}.sha512", doc.path), sha512))?;
+                if let Some(signer) = ctx.signer {
+                    let signature = ctx.work(Work::Signing, || signer.sign_detached(&bytes))?;
+                    sink.put(Output::new(format!("{}.asc", doc.path), signature))?;
+                }
+                sink.put(Output::new(doc.path.clone(), bytes))?;
+                Ok(doc)
+            })
+            .collect::<Result<_, RenderError>>()?;
         let mut outputs = Vec::new();
-        let mut published = Vec::new();
-        for a in &site.advisories {
-            let previous = ctx
-                .prior
-                .and_then(|p| p.csaf_revisions.get(a.id.as_str()))
-                .map(Vec::as_slice);
-            let changes = document::changes(a, &site.releases, ctx.now, previous);
-            let bytes = to_json(&document::build(site, a, ctx.now, &changes))?;
-            let updated = changes.last().map_or(a.published.at, |c| c.at);
-            let doc = Published::new(a, updated);
-            outputs.push(Output::new(
-                format!("{}.sha256", doc.path),
-                hash_line(&Sha256::digest(&bytes), &doc.file_name),
-            ));
-            outputs.push(Output::new(
-                format!("{}.sha512", doc.path),
-                hash_line(&Sha512::digest(&bytes), &doc.file_name),
-            ));
-            if let Some(signer) = ctx.signer {
-                outputs.push(Output::new(
-                    format!("{}.asc", doc.path),
-                    signer.sign_detached(&bytes)?,
-                ));
-            }
-            outputs.push(Output::new(doc.path.clone(), bytes));
-            published.push(doc);
-        }
         // Newest change first, ties by path, for changes.csv and the feed.
         published.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.path.cmp(&b.path)));
         let last_updated = published.first().map_or(ctx.now, |d| d.updated);
@@ -119,7 +124,7 @@ impl Target for Csaf {
             paths::CSAF_PROVIDER_METADATA,
             to_json(&metadata)?,
         ));
-        Ok(outputs)
+        outputs.into_iter().try_for_each(|o| sink.put(o))
     }
 }
 

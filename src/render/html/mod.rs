@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::{Output, RenderContext, RenderError, Target, paths};
+use super::{Output, RenderContext, RenderError, Sink, Target, paths};
 use crate::diagnostic::Pos;
 use crate::model::{Site, Theme};
 use crate::release::SecurityRelease;
@@ -119,34 +119,32 @@ impl Target for Html {
         "html"
     }
 
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    /// Pages go to `sink` as they are rendered, in parallel, so a large
+    /// site is never held in memory whole.
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         let site = &ctx.public.site;
         let tera =
             compile_templates(&site.theme).map_err(|p| template_error(p.into_iter().next()))?;
         let shared = Shared::new(ctx);
         let pages = pages(site, shared.releases.len());
         let minify = site.config.minify.then(minify_config);
-        let mut outputs: Vec<Output> = pages
-            .par_iter()
-            .map(|&page| {
-                let path = page_path(site, &shared, page);
-                let context = page_context(ctx, &shared, page, &path);
-                let html = tera
-                    .render(page_template(page), &context)
-                    .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
-                let bytes = match &minify {
-                    Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
-                    None => html.into_bytes(),
-                };
-                Ok(Output::new(path, bytes))
-            })
-            .collect::<Result<_, _>>()?;
+        pages.par_iter().try_for_each(|&page| {
+            let path = page_path(site, &shared, page);
+            let context = page_context(ctx, &shared, page, &path);
+            let html = tera
+                .render(page_template(page), &context)
+                .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
+            let bytes = match &minify {
+                Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
+                None => html.into_bytes(),
+            };
+            sink.put(Output::new(path, bytes))
+        })?;
         for (file, bytes) in &site.theme.static_files {
-            outputs.push(Output::new(format!("static/{file}"), bytes.clone()));
+            sink.put(Output::new(format!("static/{file}"), bytes.clone()))?;
         }
         let sitemap = sitemap(site, pages.iter().map(|&p| page_path(site, &shared, p)));
-        outputs.push(Output::new("sitemap.xml", sitemap));
-        Ok(outputs)
+        sink.put(Output::new("sitemap.xml", sitemap))
     }
 }
 

@@ -198,6 +198,8 @@ pub struct AdvisoryDetail {
     pub purl: String,
     pub ecosystem: String,
     pub series_rows: Vec<SeriesRow>,
+    /// The series not evaluated, named in one line rather than a row each.
+    pub not_evaluated: Vec<String>,
     pub credits: Vec<CreditView>,
     pub references: Vec<LinkView>,
     pub osv_url: String,
@@ -208,13 +210,19 @@ pub struct AdvisoryDetail {
 
 impl AdvisoryDetail {
     pub fn new(a: &Advisory, site: &Site, release: Option<ReleaseLink>) -> Self {
-        let series_rows = site
+        let series_rows: Vec<SeriesRow> = site
             .releases
             .series
             .iter()
             .map(|s| series_row(a, s))
             .collect();
+        let not_evaluated = series_rows
+            .iter()
+            .filter(|r| r.state == "not-evaluated")
+            .map(|r| r.series.clone())
+            .collect();
         AdvisoryDetail {
+            not_evaluated,
             summary: AdvisorySummary::new(a, site, release),
             details_html: markdown::to_html(&a.details),
             modified: (a.modified != a.published.at).then(|| TimeView::new(a.modified)),

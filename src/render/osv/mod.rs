@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 
-use super::{Output, RenderContext, RenderError, Target};
+use super::{Output, RenderContext, RenderError, Sink, Target};
 use crate::render::paths;
 
 pub use record::OsvRecord;
@@ -29,44 +29,40 @@ impl Target for Osv {
         "osv"
     }
 
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+        use rayon::prelude::*;
         let site = &ctx.public.site;
-        let mut records: Vec<(OsvRecord, Vec<u8>)> = Vec::new();
-        let mut outputs = Vec::new();
-        for a in &site.advisories {
-            let rec = record::build(&site.config, &site.releases, a, ctx.now);
-            let bytes = to_json(&rec)?;
-            outputs.push(Output::new(
-                paths::osv_record(&site.config, a),
-                bytes.clone(),
-            ));
-            records.push((rec, bytes));
-        }
-        records.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+        // Each record goes out as it is made, and is compressed for the
+        // zip on the same thread; the indexes need only ids and times.
+        let mut records: Vec<(String, String, Vec<u8>)> = site
+            .advisories
+            .par_iter()
+            .map(|a| {
+                let rec = record::build(&site.config, &site.releases, a, ctx.now);
+                let bytes = to_json(&rec)?;
+                let entry = zip_records(&[(format!("{}.json", rec.id), &bytes, &rec.modified)])?;
+                sink.put(Output::new(paths::osv_record(&site.config, a), bytes))?;
+                Ok((rec.id, rec.modified, entry))
+            })
+            .collect::<Result<_, RenderError>>()?;
+        records.sort_by(|a, b| a.0.cmp(&b.0));
 
         let index: Vec<IndexEntry<'_>> = records
             .iter()
-            .map(|(r, _)| IndexEntry {
-                id: &r.id,
-                modified: &r.modified,
-            })
+            .map(|(id, modified, _)| IndexEntry { id, modified })
             .collect();
-        outputs.push(Output::new(paths::OSV_INDEX, to_json(&index)?));
-        outputs.push(Output::new(
+        sink.put(Output::new(paths::OSV_INDEX, to_json(&index)?))?;
+        sink.put(Output::new(
             paths::OSV_MODIFIED_ID,
             modified_id_csv(
                 records
                     .iter()
-                    .map(|(r, _)| (r.modified.as_str(), r.id.as_str()))
+                    .map(|(id, modified, _)| (modified.as_str(), id.as_str()))
                     .collect(),
             ),
-        ));
-        let entries: Vec<(String, &[u8], &str)> = records
-            .iter()
-            .map(|(r, b)| (format!("{}.json", r.id), b.as_slice(), r.modified.as_str()))
-            .collect();
-        outputs.push(Output::new(paths::OSV_ALL_ZIP, zip_records(&entries)?));
-        Ok(outputs)
+        ))?;
+        let zip = merge_zips(records.iter().map(|(_, _, entry)| entry.as_slice()))?;
+        sink.put(Output::new(paths::OSV_ALL_ZIP, zip))
     }
 }
 
@@ -110,6 +106,19 @@ pub fn zip_records(entries: &[(String, &[u8], &str)]) -> Result<Vec<u8>, RenderE
             .last_modified_time(dos_time(modified));
         writer.start_file(name.as_str(), options).map_err(err)?;
         writer.write_all(bytes).map_err(err)?;
+    }
+    Ok(writer.finish().map_err(err)?.into_inner())
+}
+
+/// One zip of the entries of `zips` (each a zip of one record, as
+/// [`zip_records`] makes it), in the order given, copied without being
+/// compressed again: the records are compressed in parallel, the archive
+/// is assembled in one pass.
+pub fn merge_zips<'a>(zips: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, RenderError> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for bytes in zips {
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(err)?;
+        writer.merge_archive(archive).map_err(err)?;
     }
     Ok(writer.finish().map_err(err)?.into_inner())
 }
@@ -165,6 +174,23 @@ mod tests {
         let mut content = Vec::new();
         f.read_to_end(&mut content).unwrap();
         assert_eq!(content, a);
+    }
+
+    #[test]
+    fn merged_zips_are_the_zip_of_all_entries() {
+        let a: &[u8] = b"{\"id\": \"x_A\"}\n";
+        let b: &[u8] = b"{\"id\": \"x_B\"}\n";
+        let entries = [
+            ("x_A.json".to_string(), a, "2025-09-10T12:00:00Z"),
+            ("x_B.json".to_string(), b, "2026-02-03T14:00:00Z"),
+        ];
+        let whole = zip_records(&entries).unwrap();
+        let parts: Vec<Vec<u8>> = entries
+            .iter()
+            .map(|e| zip_records(std::slice::from_ref(e)).unwrap())
+            .collect();
+        let merged = merge_zips(parts.iter().map(Vec::as_slice)).unwrap();
+        assert_eq!(merged, whole, "byte for byte the one-pass archive");
     }
 
     #[test]
