@@ -81,14 +81,24 @@ impl CheckReport {
 
 /// Loads and checks every input of the site.
 pub fn check(opts: &Options) -> Result<CheckReport, LoadError> {
-    check_timed(opts, None)
+    check_timed(opts, None, None)
 }
 
-fn check_timed(opts: &Options, timings: Option<&Timings>) -> Result<CheckReport, LoadError> {
+/// [`check`], parsing again only the advisory files that changed since
+/// `cache` last saw them (for a preview that rebuilds after each edit).
+pub fn check_cached(opts: &Options, cache: &load::ParseCache) -> Result<CheckReport, LoadError> {
+    check_timed(opts, None, Some(cache))
+}
+
+fn check_timed(
+    opts: &Options,
+    timings: Option<&Timings>,
+    cache: Option<&load::ParseCache>,
+) -> Result<CheckReport, LoadError> {
     let mut diags = Diagnostics::new();
     let sources = timed(timings, "load", || load::read_site(&opts.root, &mut diags))?;
     let site = timed(timings, "validate", || {
-        validate::validate_site(&sources, opts.now, &mut diags)
+        validate::validate_site_cached(&sources, opts.now, &mut diags, cache)
     });
     Ok(CheckReport {
         sources,
@@ -236,7 +246,7 @@ pub fn build_timed(
     // The site being replaced is read while the sources are checked: the
     // two do not depend on each other.
     let (report, previous) = rayon::join(
-        || check_timed(opts, timings),
+        || check_timed(opts, timings, None),
         || timed(timings, "previous site", || history::load(previous_dir)),
     );
     let (mut report, previous) = (report?, previous?);

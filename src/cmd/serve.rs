@@ -65,13 +65,13 @@ fn print_event(event: &Event) {
         Event::Built {
             version,
             now,
-            files,
+            pages,
             published,
             withheld,
             elapsed,
         } => eprintln!(
             "build {version}: {} for {}, {} published, {withheld} under embargo ({} ms)",
-            disclose::text::count(*files, "file", "files"),
+            disclose::text::count(*pages, "page", "pages"),
             super::time(*now),
             disclose::text::count(*published, "advisory", "advisories"),
             elapsed.as_millis()

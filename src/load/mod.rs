@@ -593,14 +593,70 @@ pub fn parse_advisory(file: &SourceFile, diags: &mut Diagnostics) -> Option<Pars
 /// Parses every advisory in parallel; diagnostics keep a stable order
 /// because they are sorted before they are shown.
 pub fn parse_advisories(files: &[SourceFile], diags: &mut Diagnostics) -> Vec<ParsedAdvisory> {
+    parse_advisories_cached(files, diags, None)
+}
+
+/// Advisory files already parsed, by name and text, so that a preview that
+/// rebuilds after one edit parses again only the files that changed: YAML
+/// parsing is most of the cost of checking a large site.
+#[derive(Debug, Default)]
+pub struct ParseCache(std::sync::Mutex<std::collections::HashMap<String, CachedParse>>);
+
+#[derive(Debug, Clone)]
+struct CachedParse {
+    /// The text's length and hash: a changed file parses again.
+    text: (usize, u64),
+    parsed: Option<ParsedAdvisory>,
+    diags: Diagnostics,
+}
+
+fn text_key(text: &str) -> (usize, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    (text.len(), h.finish())
+}
+
+/// [`parse_advisories`], taking what `cache` holds for files that did not
+/// change and keeping what it parses there (and nothing of files gone).
+pub fn parse_advisories_cached(
+    files: &[SourceFile],
+    diags: &mut Diagnostics,
+    cache: Option<&ParseCache>,
+) -> Vec<ParsedAdvisory> {
+    let cached = |f: &SourceFile| -> Option<CachedParse> {
+        let entries = cache?.0.lock().ok()?;
+        entries
+            .get(f.name.as_str())
+            .filter(|c| c.text == text_key(&f.text))
+            .cloned()
+    };
     let results: Vec<(Option<ParsedAdvisory>, Diagnostics)> = files
         .par_iter()
         .map(|f| {
+            if let Some(c) = cached(f) {
+                return (c.parsed, c.diags);
+            }
             let mut local = Diagnostics::new();
             let parsed = parse_advisory(f, &mut local);
+            if let Some(Ok(mut entries)) = cache.map(|c| c.0.lock()) {
+                entries.insert(
+                    f.name.as_str().to_string(),
+                    CachedParse {
+                        text: text_key(&f.text),
+                        parsed: parsed.clone(),
+                        diags: local.clone(),
+                    },
+                );
+            }
             (parsed, local)
         })
         .collect();
+    if let Some(Ok(mut entries)) = cache.map(|c| c.0.lock()) {
+        let names: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.name.as_str()).collect();
+        entries.retain(|name, _| names.contains(name.as_str()));
+    }
     let mut out = Vec::with_capacity(results.len());
     for (parsed, local) in results {
         diags.extend(local);

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Serialize;
 
+use super::site::Answer;
 use super::{Snapshot, State};
 
 /// Where open pages ask whether the site changed.
@@ -52,7 +53,7 @@ async fn handle(
         version(&state, uri.query()).await
     } else {
         let snapshot = state.current.borrow().clone();
-        respond(&snapshot, state.embargoed, uri.path())
+        respond(&state, &snapshot, uri.path()).await
     };
     let headers = response.headers_mut();
     // A preview must always show the latest build.
@@ -114,53 +115,65 @@ async fn version(state: &State, query: Option<&str>) -> Response {
     }
 }
 
-/// The answer to a GET for `raw_path` from this state of the site.
-pub(crate) fn respond(snapshot: &Snapshot, embargoed: bool, raw_path: &str) -> Response {
-    let Some(site) = &snapshot.site else {
+/// The answer to a GET for `raw_path` from this state of the site, as the
+/// render thread gives it.
+pub(crate) async fn respond(state: &State, snapshot: &Snapshot, raw_path: &str) -> Response {
+    let embargoed = state.embargoed;
+    let failed = |message: &str| {
+        with_type(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/html; charset=utf-8",
+            error_page(message, snapshot.version),
+        )
+    };
+    if snapshot.site.is_none() {
         let message = snapshot
             .error
             .as_deref()
             .unwrap_or("the site is not built yet");
-        return with_type(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "text/html; charset=utf-8",
-            error_page(message, snapshot.version),
-        );
+        return failed(message);
+    }
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let asked = state.requests.send(super::site::Msg::Get {
+        raw_path: raw_path.to_string(),
+        reply,
+    });
+    let answer = match (asked, answer.await) {
+        (Ok(()), Ok(answer)) => answer,
+        _ => return failed("the preview is stopping"),
     };
-    match resolve(&site.files, &site.base_path, raw_path) {
-        Resolved::File(path) => {
-            let bytes = &site.files[path];
-            let kind = content_type(path);
+    match answer {
+        Answer::File { path, bytes } => {
+            let kind = content_type(&path);
             let body = if kind.starts_with("text/html") {
-                decorate(bytes, snapshot, embargoed)
+                decorate(&bytes, snapshot, embargoed)
             } else {
-                bytes.clone()
+                bytes
             };
             with_type(StatusCode::OK, kind, body)
         }
-        Resolved::Redirect(location) => {
+        Answer::Redirect(location) => {
             let mut r = plain(StatusCode::FOUND, &format!("see {location}\n"));
             if let Ok(v) = HeaderValue::from_str(&location) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
             r
         }
-        Resolved::NotFound => match site.files.get("404.html") {
-            Some(page) => with_type(
-                StatusCode::NOT_FOUND,
-                "text/html; charset=utf-8",
-                decorate(page, snapshot, embargoed),
-            ),
-            None => plain(StatusCode::NOT_FOUND, "not found\n"),
-        },
+        Answer::NotFound(Some(page)) => with_type(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            decorate(&page, snapshot, embargoed),
+        ),
+        Answer::NotFound(None) => plain(StatusCode::NOT_FOUND, "not found\n"),
+        Answer::Failed(message) => failed(&message),
     }
 }
 
 /// Where a request path leads in the rendered site.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Resolved<'a> {
+pub(crate) enum Resolved {
     /// The output at this path.
-    File(&'a str),
+    File(String),
     /// A directory without its trailing slash (or the server root when the
     /// site lives below it): relative links only work from the slash form.
     Redirect(String),
@@ -169,12 +182,8 @@ pub(crate) enum Resolved<'a> {
 
 /// Maps a request path (still percent-encoded) to an output. Only exact
 /// output paths match, so `..`, encoded or not, can never leave the site.
-pub(crate) fn resolve<'a, V>(
-    files: &'a std::collections::BTreeMap<String, V>,
-    base_path: &str,
-    raw_path: &str,
-) -> Resolved<'a> {
-    let found = |p: &str| files.get_key_value(p).map(|(k, _)| k.as_str());
+pub(crate) fn resolve(exists: impl Fn(&str) -> bool, base_path: &str, raw_path: &str) -> Resolved {
+    let found = |p: &str| exists(p).then(|| p.to_string());
     let base_dir = base_path.trim_end_matches('/');
     if raw_path == base_dir || (raw_path == "/" && base_path != "/") {
         return Resolved::Redirect(base_path.to_string());
@@ -359,7 +368,12 @@ mod tests {
 
     use super::*;
 
-    fn files() -> BTreeMap<String, ()> {
+    fn files() -> impl Fn(&str) -> bool {
+        let f = table();
+        move |p| f.contains_key(p)
+    }
+
+    fn table() -> BTreeMap<String, ()> {
         [
             "index.html",
             "advisories/A-1/index.html",
@@ -375,10 +389,10 @@ mod tests {
     #[test]
     fn directories_serve_their_index_and_redirect_without_a_slash() {
         let f = files();
-        assert_eq!(resolve(&f, "/", "/"), Resolved::File("index.html"));
+        assert_eq!(resolve(&f, "/", "/"), Resolved::File("index.html".into()));
         assert_eq!(
             resolve(&f, "/", "/advisories/A-1/"),
-            Resolved::File("advisories/A-1/index.html")
+            Resolved::File("advisories/A-1/index.html".into())
         );
         assert_eq!(
             resolve(&f, "/", "/advisories/A-1"),
@@ -386,7 +400,7 @@ mod tests {
         );
         assert_eq!(
             resolve(&f, "/", "/feeds/all.atom"),
-            Resolved::File("feeds/all.atom")
+            Resolved::File("feeds/all.atom".into())
         );
         assert_eq!(resolve(&f, "/", "/advisories/"), Resolved::NotFound);
     }
@@ -402,11 +416,14 @@ mod tests {
             resolve(&f, "/sec/", "/sec"),
             Resolved::Redirect("/sec/".into())
         );
-        assert_eq!(resolve(&f, "/sec/", "/sec/"), Resolved::File("index.html"));
+        assert_eq!(
+            resolve(&f, "/sec/", "/sec/"),
+            Resolved::File("index.html".into())
+        );
         assert_eq!(resolve(&f, "/sec/", "/index.html"), Resolved::NotFound);
         assert_eq!(
             resolve(&f, "/sec/", "/sec/%2Ewell-known/security.txt"),
-            Resolved::File(".well-known/security.txt")
+            Resolved::File(".well-known/security.txt".into())
         );
     }
 

@@ -7,17 +7,17 @@ mod http;
 mod site;
 mod watch;
 
-pub use site::{Rendered, render};
+pub use site::{Info, Rendered, render};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jiff::Timestamp;
 use tokio::sync::{oneshot, watch as channel};
 
-use crate::{Options, sign};
+use crate::sign;
 
 /// The build clock of each rebuild: a fixed `--now`, or the current time so
 /// that an embargo lifting while the preview runs shows on the next rebuild.
@@ -69,7 +69,8 @@ pub enum Event {
     Built {
         version: u64,
         now: Timestamp,
-        files: usize,
+        /// HTML pages; they and the other files render when requested.
+        pages: usize,
         published: usize,
         withheld: usize,
         elapsed: Duration,
@@ -104,8 +105,8 @@ pub enum ServeError {
 #[derive(Clone, Default)]
 pub(crate) struct Snapshot {
     pub version: u64,
-    /// The last site that built, if any did.
-    pub site: Option<Arc<Rendered>>,
+    /// The site of the last build, if it built.
+    pub site: Option<Arc<Info>>,
     /// Why the latest rebuild failed, if it did.
     pub error: Option<Arc<str>>,
     /// The server is stopping: waiting pollers return at once.
@@ -118,60 +119,8 @@ pub(crate) struct State {
     /// Listening on a loopback address: answer only to local host names.
     pub loopback: bool,
     pub current: channel::Sender<Snapshot>,
-}
-
-/// Renders the site into the shared state.
-struct Rebuilder {
-    root: PathBuf,
-    signing: sign::KeySettings,
-    clock: Clock,
-    embargoed: bool,
-    report: Reporter,
-    state: Arc<State>,
-}
-
-impl Rebuilder {
-    fn rebuild(&self) {
-        let started = Instant::now();
-        let result = (self.clock)().and_then(|now| {
-            let opts = Options {
-                root: self.root.clone(),
-                now,
-                signing: self.signing.clone(),
-            };
-            render(&opts, self.embargoed).map_err(|e| site::describe(&e))
-        });
-        let mut event = None;
-        self.state.current.send_modify(|s| {
-            s.version += 1;
-            event = Some(match result {
-                Ok(rendered) => {
-                    s.error = None;
-                    let e = Event::Built {
-                        version: s.version,
-                        now: rendered.now,
-                        files: rendered.files.len(),
-                        published: rendered.published,
-                        withheld: rendered.withheld,
-                        elapsed: started.elapsed(),
-                    };
-                    s.site = Some(Arc::new(rendered));
-                    e
-                }
-                Err(message) => {
-                    s.error = Some(message.as_str().into());
-                    Event::Failed {
-                        version: s.version,
-                        message,
-                        kept: s.site.is_some(),
-                    }
-                }
-            });
-        });
-        if let Some(event) = event {
-            (self.report)(&event);
-        }
-    }
+    /// Where requests go: the render thread.
+    pub requests: std::sync::mpsc::Sender<site::Msg>,
 }
 
 /// A running preview server. Dropping it stops it.
@@ -180,6 +129,7 @@ pub struct Server {
     state: Arc<State>,
     shutdown: Option<oneshot::Sender<()>>,
     http: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    render: Option<std::thread::JoinHandle<()>>,
     watcher: Option<watch::SiteWatcher>,
 }
 
@@ -197,27 +147,37 @@ impl Server {
         let addr = listener.local_addr().map_err(bind)?;
 
         let (current, _) = channel::channel(Snapshot::default());
+        let (requests, inbox) = std::sync::mpsc::channel();
         let state = Arc::new(State {
             embargoed: opts.embargoed,
             loopback: addr.ip().is_loopback(),
             current,
+            requests: requests.clone(),
         });
-        let rebuilder = Arc::new(Rebuilder {
+        let live = site::Live {
             root: opts.root.clone(),
             signing: opts.signing,
             clock: opts.clock,
             embargoed: opts.embargoed,
             report: opts.report,
             state: Arc::clone(&state),
-        });
-        rebuilder.rebuild();
+        };
+        // The render thread builds once before the server answers.
+        let (ready, first) = std::sync::mpsc::channel();
+        let render = std::thread::Builder::new()
+            .name("disclose-render".into())
+            .spawn(move || live.run(inbox, ready))
+            .map_err(ServeError::Start)?;
+        let _ = first.recv();
 
         let watcher = if opts.watch {
-            let r = Arc::clone(&rebuilder);
+            let tx = requests.clone();
             Some(watch::SiteWatcher::start(
                 &opts.root,
                 opts.debounce,
-                move || r.rebuild(),
+                move || {
+                    let _ = tx.send(site::Msg::Rebuild);
+                },
             )?)
         } else {
             None
@@ -248,6 +208,7 @@ impl Server {
             state,
             shutdown: Some(shutdown),
             http: Some(http),
+            render: Some(render),
             watcher,
         })
     }
@@ -291,6 +252,10 @@ impl Server {
         }
         if let Some(http) = self.http.take() {
             let _ = http.join();
+        }
+        let _ = self.state.requests.send(site::Msg::Stop);
+        if let Some(render) = self.render.take() {
+            let _ = render.join();
         }
     }
 }

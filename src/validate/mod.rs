@@ -27,12 +27,23 @@ pub fn validate_site(
     now: Timestamp,
     diags: &mut Diagnostics,
 ) -> Option<Site> {
+    validate_site_cached(sources, now, diags, None)
+}
+
+/// [`validate_site`], parsing again only the advisory files that `cache`
+/// does not hold as they are.
+pub fn validate_site_cached(
+    sources: &SiteSources,
+    now: Timestamp,
+    diags: &mut Diagnostics,
+    cache: Option<&load::ParseCache>,
+) -> Option<Site> {
     let config = sources.config.as_ref().and_then(|c| parse_config(c, diags));
     let raw_releases = sources
         .releases
         .as_ref()
         .and_then(|f| load::parse_releases(f, diags));
-    let parsed = load::parse_advisories(&sources.advisories, diags);
+    let parsed = load::parse_advisories_cached(&sources.advisories, diags, cache);
     let parsed_pages: Vec<_> = sources
         .pages
         .iter()

@@ -95,7 +95,7 @@ pub struct Html;
 /// contexts built only while rendering, in parallel, so a large site never
 /// holds every page's data at once.
 #[derive(Debug, Clone, Copy)]
-enum Page {
+pub(crate) enum Page {
     Archive,
     /// The archive filtered to one level of the scale; `None` is not rated.
     Severity(Option<usize>),
@@ -122,29 +122,92 @@ impl Target for Html {
     /// Pages go to `sink` as they are rendered, in parallel, so a large
     /// site is never held in memory whole.
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+        let pages = Pages::new(ctx)?;
+        pages.list.par_iter().try_for_each(|(path, page)| {
+            sink.put(Output::new(path.clone(), pages.render_page(*page, path)?))
+        })?;
+        pages.extras().into_iter().try_for_each(|o| sink.put(o))
+    }
+}
+
+/// The HTML site of one build, ready to render any of its pages on its own:
+/// the whole site for `build`, one page at a time for the preview.
+pub struct Pages<'a> {
+    ctx: &'a RenderContext<'a>,
+    tera: Tera,
+    shared: Shared<'a>,
+    /// Every page with its output path, in a fixed order.
+    list: Vec<(String, Page)>,
+    by_path: std::collections::HashMap<String, Page>,
+    minify: Option<minify_html::Cfg>,
+}
+
+impl<'a> Pages<'a> {
+    /// Compiles the theme and computes what the pages share.
+    pub fn new(ctx: &'a RenderContext<'a>) -> Result<Self, RenderError> {
         let site = &ctx.public.site;
         let tera =
             compile_templates(&site.theme).map_err(|p| template_error(p.into_iter().next()))?;
         let shared = Shared::new(ctx);
-        let pages = pages(site, shared.releases.len());
-        let minify = site.config.minify.then(minify_config);
-        pages.par_iter().try_for_each(|&page| {
-            let path = page_path(site, &shared, page);
-            let context = page_context(ctx, &shared, page, &path);
-            let html = tera
-                .render(page_template(page), &context)
-                .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
-            let bytes = match &minify {
-                Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
-                None => html.into_bytes(),
-            };
-            sink.put(Output::new(path, bytes))
-        })?;
-        for (file, bytes) in &site.theme.static_files {
-            sink.put(Output::new(format!("static/{file}"), bytes.clone()))?;
-        }
-        let sitemap = sitemap(site, pages.iter().map(|&p| page_path(site, &shared, p)));
-        sink.put(Output::new("sitemap.xml", sitemap))
+        let list: Vec<(String, Page)> = pages(site, shared.releases.len())
+            .into_iter()
+            .map(|page| (page_path(site, &shared, page), page))
+            .collect();
+        let by_path = list.iter().map(|(p, page)| (p.clone(), *page)).collect();
+        Ok(Pages {
+            ctx,
+            tera,
+            shared,
+            list,
+            by_path,
+            minify: site.config.minify.then(minify_config),
+        })
+    }
+
+    /// The output path of every page.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|(p, _)| p.as_str())
+    }
+
+    /// Whether a page is at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// The page at `path`, rendered; `None` when no page is there.
+    pub fn render(&self, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
+        let page = *self.by_path.get(path)?;
+        Some(self.render_page(page, path))
+    }
+
+    fn render_page(&self, page: Page, path: &str) -> Result<Vec<u8>, RenderError> {
+        let site = &self.ctx.public.site;
+        let context = page_context(self.ctx, &self.shared, page, path);
+        let html = self
+            .tera
+            .render(page_template(page), &context)
+            .map_err(|e| template_error(Some(problem(&site.theme, &e))))?;
+        Ok(match &self.minify {
+            Some(cfg) => minify_html::minify(html.as_bytes(), cfg),
+            None => html.into_bytes(),
+        })
+    }
+
+    /// What the site holds besides its pages: the theme's static files and
+    /// the sitemap.
+    pub fn extras(&self) -> Vec<Output> {
+        let site = &self.ctx.public.site;
+        let mut out: Vec<Output> = site
+            .theme
+            .static_files
+            .iter()
+            .map(|(file, bytes)| Output::new(format!("static/{file}"), bytes.clone()))
+            .collect();
+        out.push(Output::new(
+            "sitemap.xml",
+            sitemap(site, self.paths().map(str::to_string)),
+        ));
+        out
     }
 }
 
