@@ -3,7 +3,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use assert_cmd::Command;

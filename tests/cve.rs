@@ -2,7 +2,7 @@
 //! alias of each published advisory, version ranges per series, the
 //! assigner settings, and REJECTED records for withdrawn advisories.
 
-mod support;
+use crate::support;
 use support::*;
 
 use disclose::model::{Advisory, Alias, Site, Withdrawal};

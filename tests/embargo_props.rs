@@ -11,7 +11,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use std::collections::{BTreeMap, BTreeSet};

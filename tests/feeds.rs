@@ -2,7 +2,7 @@
 //! set of feeds, entry ids that survive edits, withdrawn and updated
 //! marking, and pre-notifications that say nothing but date and severity.
 
-mod support;
+use crate::support;
 use support::*;
 
 use disclose::model::Withdrawal;

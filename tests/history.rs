@@ -4,7 +4,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use std::fs;

@@ -10,7 +10,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use std::fs;

@@ -4,7 +4,7 @@
 
 #![allow(clippy::disallowed_methods)] // tests set up scratch sites
 
-mod support;
+use crate::support;
 use support::*;
 
 use std::path::Path;

@@ -5,7 +5,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use disclose::Options;

@@ -5,7 +5,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 use support::*;
 
 use std::io::{Read, Write};
@@ -337,4 +337,34 @@ fn a_site_that_never_built_shows_the_error_on_every_path() {
         assert!(r.text().contains(SCRIPT), "{path}");
     }
     server.stop();
+}
+
+/// A preview rebuild parses again only the files that changed; what it
+/// checks is what a fresh check of the same sources says.
+#[test]
+fn a_cached_check_after_an_edit_says_what_a_fresh_check_says() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    let opts = Options::new(dir.path(), NOW.parse().unwrap());
+    let cache = disclose::load::ParseCache::default();
+    let first = disclose::check_cached(&opts, &cache).unwrap();
+    assert!(first.site.is_some());
+    let file = dir.path().join("content/advisories/QUILL-2025-0001.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("severity: high", "severity: medium")).unwrap();
+    let cached = disclose::check_cached(&opts, &cache).unwrap();
+    let fresh = disclose::check(&opts).unwrap();
+    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    assert!(
+        cached.has_errors(),
+        "the edit is seen: `medium` is off the scale"
+    );
+    std::fs::write(&file, text).unwrap();
+    let back = disclose::check_cached(&opts, &cache).unwrap();
+    let site = back.site.unwrap();
+    let fresh = disclose::check(&opts).unwrap().site.unwrap();
+    assert_eq!(
+        format!("{:?}", site.advisories),
+        format!("{:?}", fresh.advisories)
+    );
 }

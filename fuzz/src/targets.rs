@@ -217,7 +217,7 @@ pub fn cvss(data: &[u8]) {
 pub fn markdown_html(data: &[u8]) {
     let Some(text) = text(data) else { return };
     let html = disclose::markdown::to_html(text);
-    let active = crate::oracle::active(&html);
+    let active = super::oracle::active(&html);
     assert!(active.is_empty(), "sanitized HTML has {active:?}:\n{html}");
     let found = disclose::markup::find_active(&html, false);
     assert!(
@@ -244,7 +244,7 @@ pub fn markdown_finder(data: &[u8]) {
         &mut html,
         pulldown_cmark::Parser::new_ext(text, md_options()),
     );
-    let browser = crate::oracle::active(&html);
+    let browser = super::oracle::active(&html);
     if browser.is_empty() {
         return;
     }
@@ -279,7 +279,7 @@ pub fn leak_scan(data: &[u8]) {
         String::from_utf8_lossy(&disclose::embargo::fold_whitespace(s.as_bytes()))
             .to_ascii_lowercase()
     };
-    let seen = fold(&crate::oracle::parse(page).text);
+    let seen = fold(&super::oracle::parse(page).text);
     let outputs = vec![disclose::render::Output::new("x/index.html", page)];
     let scan = disclose::output::scan_for_leaks(&outputs, &[token.to_string()]);
     if seen.contains(&fold(token)) {
