@@ -10,6 +10,7 @@ the tools run by run, it times:
 
   disclose build     into an empty output directory (first build)
   disclose rebuild   over the site the previous build wrote (history check included)
+  disclose check     validation alone, nothing written
   hugo               into an empty output directory (when hugo is installed)
 
 and prints the median wall time, CPU time (user + system) and peak memory of
@@ -130,7 +131,7 @@ def main() -> int:
         hugo_site(corpus, hugo_dir)
 
     out = corpus / "public"
-    results: dict[str, list[tuple[float, float, int]]] = {"disclose build": [], "disclose rebuild": [], "hugo": []}
+    results: dict[str, list[tuple[float, float, int]]] = {"disclose build": [], "disclose rebuild": [], "disclose check": [], "hugo": []}
     sizes: dict[str, tuple[int, int]] = {}
     for r in range(args.runs):
         if out.exists():
@@ -138,6 +139,7 @@ def main() -> int:
         build = [str(args.disclose), "--root", str(corpus), "build", "--now", NOW]
         results["disclose build"].append(run(build))
         results["disclose rebuild"].append(run(build))
+        results["disclose check"].append(run([str(args.disclose), "--root", str(corpus), "check", "--now", NOW]))
         sizes["disclose"] = tree_size(out)
         if args.hugo:
             public = hugo_dir / "public"

@@ -399,7 +399,7 @@ impl SeriesView {
 }
 
 /// One cell of the advisory × series matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct MatrixCell {
     pub state: String,
     pub text: String,
@@ -409,7 +409,8 @@ pub struct MatrixCell {
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixRow {
     pub advisory: Value,
-    pub cells: Vec<MatrixCell>,
+    /// One [`MatrixCell`] per series, as a shared template value.
+    pub cells: Vec<Value>,
 }
 
 /// Every advisory's list entry, made once and shared by every list that
@@ -418,6 +419,9 @@ pub struct MatrixRow {
 pub struct Summaries {
     values: Vec<Value>,
     years: Vec<i16>,
+    /// For each series, the advisories that list it, in the site's order:
+    /// a version or series page looks at those, not at every advisory.
+    listing: HashMap<String, Vec<usize>>,
 }
 
 impl Summaries {
@@ -437,14 +441,30 @@ impl Summaries {
             .iter()
             .map(|a| a.published.at.to_zoned(jiff::tz::TimeZone::UTC).year())
             .collect();
-        Summaries { values, years }
+        let mut listing: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in site.advisories.iter().enumerate() {
+            for e in &a.affected {
+                listing.entry(e.series.clone()).or_default().push(i);
+            }
+        }
+        Summaries {
+            values,
+            years,
+            listing,
+        }
     }
 
-    /// The entries of the advisories `keep` selects, in the site's order.
-    pub fn select(&self, site: &Site, keep: impl Fn(&Advisory) -> bool) -> Vec<Value> {
-        self.indices(site, keep)
-            .map(|i| self.values[i].clone())
-            .collect()
+    /// The advisories that list `s`, with their entries, in the site's order.
+    fn listing<'a>(
+        &'a self,
+        s: &'a Series,
+        site: &'a Site,
+    ) -> impl Iterator<Item = (usize, &'a Advisory)> + 'a {
+        self.listing
+            .get(&s.name)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &site.advisories[i]))
     }
 
     fn indices<'a>(
@@ -477,7 +497,18 @@ impl Summaries {
     }
 
     /// The advisory × series matrix, withdrawn advisories left out.
+    /// Cells repeat ("not affected", "fixed in 5.1.3"): each distinct cell
+    /// is one shared template value, so the matrix holds as many cells as
+    /// it shows different ones, not one map per advisory and series.
     pub fn matrix(&self, site: &Site) -> Vec<MatrixRow> {
+        let distinct: std::sync::Mutex<HashMap<MatrixCell, Value>> = Default::default();
+        let shared = |cell: MatrixCell| -> Value {
+            let mut distinct = distinct.lock().unwrap_or_else(|p| p.into_inner());
+            distinct
+                .entry(cell)
+                .or_insert_with_key(Value::from_serializable)
+                .clone()
+        };
         site.advisories
             .par_iter()
             .zip(&self.values)
@@ -497,11 +528,11 @@ impl Summaries {
                             ("not-affected", _) => "not affected".into(),
                             _ => "not evaluated".into(),
                         };
-                        MatrixCell {
+                        shared(MatrixCell {
                             state: row.state,
                             text,
                             url: row.fixed_url,
-                        }
+                        })
                     })
                     .collect(),
             })
@@ -524,22 +555,28 @@ impl Summaries {
             version: r.version.to_string(),
             url: paths::version_page(&s.name, r.version.as_str()),
             date: date_of(r.date),
-            affecting: self.select(site, |a| a.affects_version(s, &r.version)),
-            fixes: self.select(site, |a| {
-                a.affected_entry(&s.name).and_then(|e| e.fixed.as_ref()) == Some(&r.version)
-            }),
+            affecting: self
+                .listing(s, site)
+                .filter(|(_, a)| a.affects_version(s, &r.version))
+                .map(|(i, _)| self.values[i].clone())
+                .collect(),
+            fixes: self
+                .listing(s, site)
+                .filter(|(_, a)| {
+                    a.affected_entry(&s.name).and_then(|e| e.fixed.as_ref()) == Some(&r.version)
+                })
+                .map(|(i, _)| self.values[i].clone())
+                .collect(),
         }
     }
 
     /// The advisories that list `s`, with where each starts and is fixed.
     pub fn series_rows(&self, s: &Series, site: &Site) -> Vec<SeriesAdvisoryRow> {
-        site.advisories
-            .iter()
-            .zip(&self.values)
-            .filter_map(|(a, summary)| {
+        self.listing(s, site)
+            .filter_map(|(i, a)| {
                 let e = a.affected_entry(&s.name)?;
                 Some(SeriesAdvisoryRow {
-                    advisory: summary.clone(),
+                    advisory: self.values[i].clone(),
                     introduced: e
                         .introduced
                         .as_ref()
