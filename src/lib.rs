@@ -253,6 +253,9 @@ pub fn build_timed(
     let Some(site) = report.site.take() else {
         return Err(BuildError::Content(Box::new(report)));
     };
+    // The sources served the diagnostics; the build needs only the site.
+    let warnings = std::mem::take(&mut report.diagnostics);
+    drop(report);
     let key = load_signing_key(opts, &site.config)?;
     let embargoed = timed(timings, "embargo", || embargo::apply(site, opts.now));
     let security_txt_expires =
@@ -308,7 +311,7 @@ pub fn build_timed(
         files,
         next_lift: embargoed.next_lift(),
         withheld: embargoed.withheld,
-        warnings: report.diagnostics,
+        warnings,
     })
 }
 

@@ -12,7 +12,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use rayon::prelude::*;
 
-use super::{Output, RenderContext, RenderError, Target, escape_html, paths};
+use super::{Output, RenderContext, RenderError, Sink, Target, escape_html, paths};
 use crate::config::SiteConfig;
 use crate::embargo::Announcement;
 use crate::model::{Advisory, CvssVersion, SeriesImpact, Site};
@@ -28,7 +28,9 @@ impl Target for Atom {
         "atom"
     }
 
-    fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
+    /// Each feed's entries are made just before it is written, so only
+    /// the feeds being written are held at once.
+    fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         let site = &ctx.public.site;
         let config = &site.config;
         let all: Vec<&Advisory> = site.advisories.iter().collect();
@@ -39,7 +41,7 @@ impl Target for Atom {
                 format!("{}: all advisories", config.title),
                 "",
             ),
-            advisory_entries(site, &all),
+            Entries::Of(all),
         )];
         // Every series gets a feed, even one without advisories: the HTML
         // links each one, and a reader subscribed early sees the first entry.
@@ -59,7 +61,7 @@ impl Target for Atom {
                     ),
                     &paths::series_page(&series.name),
                 ),
-                advisory_entries(site, &matching),
+                Entries::Of(matching),
             ));
         }
         // One feed per level of the scale, and one for advisories not rated,
@@ -85,7 +87,7 @@ impl Target for Atom {
                     title,
                     &paths::severity_page(slug),
                 ),
-                advisory_entries(site, &matching),
+                Entries::Of(matching),
             ));
         }
         let releases = crate::release::releases(ctx.public);
@@ -113,7 +115,7 @@ impl Target for Atom {
                 format!("{}: security releases", config.title),
                 paths::RELEASES_PAGE,
             ),
-            release_entries,
+            Entries::Ready(release_entries),
         ));
         feeds.push((
             Feed::new(
@@ -122,21 +124,28 @@ impl Target for Atom {
                 format!("{}: coming security releases", config.title),
                 paths::ANNOUNCEMENTS_PAGE,
             ),
-            notices,
+            Entries::Ready(notices),
         ));
 
-        feeds
-            .into_par_iter()
-            .map(|(feed, entries)| {
-                let bytes =
-                    write_feed(config, &feed, &entries, ctx.now).map_err(|e| RenderError {
-                        target: "atom",
-                        message: format!("{}: {e}", feed.path),
-                    })?;
-                Ok(Output::new(feed.path, bytes))
-            })
-            .collect()
+        feeds.into_par_iter().try_for_each(|(feed, entries)| {
+            let entries = match entries {
+                Entries::Of(advisories) => advisory_entries(site, &advisories),
+                Entries::Ready(entries) => entries,
+            };
+            let bytes = write_feed(config, &feed, &entries, ctx.now).map_err(|e| RenderError {
+                target: "atom",
+                message: format!("{}: {e}", feed.path),
+            })?;
+            sink.put(Output::new(feed.path, bytes))
+        })
     }
+}
+
+/// A feed's entries: made from its advisories when the feed is written,
+/// or already made.
+enum Entries<'a> {
+    Of(Vec<&'a Advisory>),
+    Ready(Vec<Entry>),
 }
 
 /// One feed's own metadata.

@@ -13,7 +13,7 @@ use crate::release::{Advice, SecurityRelease};
 use crate::render::paths;
 
 /// An advisory's link to its release, on its page and in lists.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ReleaseLink {
     pub url: String,
     pub title: String,

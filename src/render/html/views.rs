@@ -22,7 +22,7 @@ fn date_of(d: jiff::civil::Date) -> String {
 }
 
 /// A point in time as templates show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TimeView {
     /// RFC 3339 UTC, for `<time datetime>`.
     pub iso: String,
@@ -40,7 +40,7 @@ impl TimeView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct SeverityView {
     /// CSS-safe level name, or `not-rated`.
     pub slug: String,
@@ -65,7 +65,7 @@ impl SeverityView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct CvssView {
     pub vector: String,
     pub version: String,
@@ -89,7 +89,7 @@ impl CvssView {
 }
 
 /// One affected series in a list: "5.1: fixed in 5.1.3".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct AffectedBrief {
     pub series: String,
     pub series_url: String,
@@ -108,16 +108,57 @@ pub struct AdvisorySummary {
     pub aliases: Vec<String>,
     pub published: TimeView,
     pub year: i16,
-    pub severity: SeverityView,
-    pub cvss: Option<CvssView>,
+    /// A [`SeverityView`].
+    pub severity: Value,
+    /// A [`CvssView`].
+    pub cvss: Option<Value>,
     pub withdrawn: bool,
-    pub affected: Vec<AffectedBrief>,
-    /// The security release that published it.
-    pub release: Option<ReleaseLink>,
+    /// An [`AffectedBrief`] per series listed.
+    pub affected: Vec<Value>,
+    /// The security release that published it, a [`ReleaseLink`].
+    pub release: Option<Value>,
+}
+
+/// Template values made once per distinct view. Lists repeat the same
+/// severity, release link and series entry thousands of times; a template
+/// value is reference-counted, so each repeat is a pointer, not a copy.
+pub struct Interned<K>(std::sync::Mutex<HashMap<K, Value>>);
+
+impl<K> Default for Interned<K> {
+    fn default() -> Self {
+        Interned(Default::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Serialize> Interned<K> {
+    pub fn value(&self, view: K) -> Value {
+        let mut values = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        values
+            .entry(view)
+            .or_insert_with_key(Value::from_serializable)
+            .clone()
+    }
+}
+
+/// The shared parts of advisory summaries.
+#[derive(Default)]
+pub struct SummaryParts {
+    severity: Interned<SeverityView>,
+    cvss: Interned<CvssView>,
+    affected: Interned<AffectedBrief>,
+    release: Interned<ReleaseLink>,
 }
 
 impl AdvisorySummary {
-    pub fn new(a: &Advisory, site: &Site, release: Option<ReleaseLink>) -> Self {
+    pub fn new(
+        a: &Advisory,
+        site: &Site,
+        release: Option<ReleaseLink>,
+        parts: &SummaryParts,
+    ) -> Self {
         let affected = site
             .releases
             .series
@@ -133,6 +174,7 @@ impl AdvisorySummary {
                     .map(|v| paths::version_page(&s.name, v.as_str())),
                 patched: e.fixed.is_none() && !e.patches.is_empty(),
             })
+            .map(|brief| parts.affected.value(brief))
             .collect();
         AdvisorySummary {
             id: a.id.to_string(),
@@ -141,11 +183,13 @@ impl AdvisorySummary {
             aliases: a.aliases.iter().map(|x| x.to_string()).collect(),
             published: TimeView::new(a.published.at),
             year: a.published.at.to_zoned(jiff::tz::TimeZone::UTC).year(),
-            severity: SeverityView::of(a.severity.as_deref()),
-            cvss: a.cvss.as_ref().map(CvssView::new),
+            severity: parts
+                .severity
+                .value(SeverityView::of(a.severity.as_deref())),
+            cvss: a.cvss.as_ref().map(|c| parts.cvss.value(CvssView::new(c))),
             withdrawn: a.is_withdrawn(),
             affected,
-            release,
+            release: release.map(|r| parts.release.value(r)),
         }
     }
 }
@@ -223,7 +267,7 @@ impl AdvisoryDetail {
             .collect();
         AdvisoryDetail {
             not_evaluated,
-            summary: AdvisorySummary::new(a, site, release),
+            summary: AdvisorySummary::new(a, site, release, &SummaryParts::default()),
             details_html: markdown::to_html(&a.details),
             modified: (a.modified != a.published.at).then(|| TimeView::new(a.modified)),
             withdrawn_at: a.withdrawn.as_ref().map(|w| TimeView::new(w.at)),
@@ -428,12 +472,13 @@ impl Summaries {
     /// One entry per advisory of `site`, in the site's order, each with
     /// the link to its release in `releases`.
     pub fn new(site: &Site, releases: &HashMap<String, ReleaseLink>) -> Self {
+        let parts = SummaryParts::default();
         let values = site
             .advisories
             .par_iter()
             .map(|a| {
                 let release = releases.get(a.id.as_str()).cloned();
-                Value::from_serializable(&AdvisorySummary::new(a, site, release))
+                Value::from_serializable(&AdvisorySummary::new(a, site, release, &parts))
             })
             .collect();
         let years = site
@@ -501,14 +546,7 @@ impl Summaries {
     /// is one shared template value, so the matrix holds as many cells as
     /// it shows different ones, not one map per advisory and series.
     pub fn matrix(&self, site: &Site) -> Vec<MatrixRow> {
-        let distinct: std::sync::Mutex<HashMap<MatrixCell, Value>> = Default::default();
-        let shared = |cell: MatrixCell| -> Value {
-            let mut distinct = distinct.lock().unwrap_or_else(|p| p.into_inner());
-            distinct
-                .entry(cell)
-                .or_insert_with_key(Value::from_serializable)
-                .clone()
-        };
+        let cells = Interned::<MatrixCell>::default();
         site.advisories
             .par_iter()
             .zip(&self.values)
@@ -528,7 +566,7 @@ impl Summaries {
                             ("not-affected", _) => "not affected".into(),
                             _ => "not evaluated".into(),
                         };
-                        shared(MatrixCell {
+                        cells.value(MatrixCell {
                             state: row.state,
                             text,
                             url: row.fixed_url,
