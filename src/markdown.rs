@@ -22,7 +22,14 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.link_rel(Some("noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .add_generic_attributes(["id"])
-        .id_prefix(Some("md-"));
+        .id_prefix(Some("md-"))
+        // ammonia reads a URL's scheme as the URL standard does, where a
+        // control character inside `javascript:` makes a relative URL;
+        // `check` reads schemes with controls removed, as older browsers
+        // did. One rule for both: what `check` calls active never stays.
+        .attribute_filter(|_, _, value| {
+            (crate::markup::active_scheme(value).is_none()).then_some(value.into())
+        });
     b
 });
 
@@ -296,6 +303,23 @@ mod tests {
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onclick"));
         assert!(html.contains("<b>b</b>"));
+    }
+
+    #[test]
+    fn a_control_character_inside_an_active_scheme_does_not_keep_the_link() {
+        // Found by fuzzing (fuzz/regressions/markdown_html): ammonia took
+        // `javascr\u{8}ipt:` for a relative URL and kept it.
+        for markdown in [
+            "<a href=\"&#106avascr\u{8}ipt:\">x</a>",
+            "<a href=\"java\u{1}script:alert(1)\">x</a>",
+            "[x](java\u{0}script:alert(1))",
+        ] {
+            let html = to_html(markdown);
+            assert!(
+                crate::markup::find_active(&html, true).is_empty(),
+                "{markdown:?} -> {html:?}"
+            );
+        }
     }
 
     #[test]
