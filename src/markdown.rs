@@ -127,8 +127,9 @@ pub fn find_unsafe(markdown: &str) -> Vec<UnsafeContent> {
             let Some(piece) = pieces.iter().rev().find(|p| p.html_start <= at) else {
                 continue;
             };
-            // Link destinations are reported above, where they are written.
-            if piece.link && active.attribute.is_some() {
+            // Link destinations are reported above, where they are written;
+            // anything else that ends inside a link's tag is not.
+            if piece.link && matches!(active.attribute.as_deref(), Some("href" | "src")) {
                 continue;
             }
             found.push(UnsafeContent {
@@ -303,6 +304,18 @@ mod tests {
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onclick"));
         assert!(html.contains("<b>b</b>"));
+    }
+
+    #[test]
+    fn a_handler_whose_tag_ends_inside_an_autolink_is_reported() {
+        // Found by fuzzing (fuzz/regressions/markdown_finder): the unclosed
+        // quote runs on into the autolink's tag, and the handler was taken
+        // for the link's own destination.
+        let f = find_unsafe("<v>\n<a onc=\"\n\n</@v>");
+        assert_eq!(
+            f.iter().map(|u| u.what.as_str()).collect::<Vec<_>>(),
+            ["an event handler attribute `onc`"]
+        );
     }
 
     #[test]
