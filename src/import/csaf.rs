@@ -15,8 +15,8 @@ use crate::model::{CreditType, ReferenceType};
 
 use super::range::{self, VersionSet};
 use super::record::{
-    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, CODE_SYNTAX, Imported,
-    ImportedCredit, PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
+    PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -48,15 +48,8 @@ pub fn parse_csaf(
     target: Target<'_>,
 ) -> Result<Vec<Imported>, Diagnostic> {
     let text = super::source::utf8(bytes, source)?;
-    let root = tree::parse_json(text).map_err(|e| {
-        record::file_diagnostic(
-            source,
-            CODE_SYNTAX,
-            e.pos,
-            format!("not a JSON document: {}", e.message),
-            "fix the document's syntax, or leave the file out of the import",
-        )
-    })?;
+    let root = tree::parse_json(text)
+        .map_err(|e| record::syntax_diagnostic(source, "JSON", "document", e))?;
     read(At::root(&root), source, target).map_err(|(code, e)| {
         let help = match code {
             CODE_SCHEMA => "this importer reads CSAF 2.0 documents",

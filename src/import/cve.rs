@@ -12,8 +12,8 @@ use crate::model::{CreditType, ReferenceType, Version, VersionScheme};
 
 use super::range::{self, Interval, Lower, Upper, VersionSet};
 use super::record::{
-    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, CODE_SYNTAX, Imported,
-    ImportedCredit, PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
+    PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -26,15 +26,8 @@ fn field(e: FieldError) -> ReadError {
 /// Reads one CVE JSON 5 record.
 pub fn parse_cve(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Imported, Diagnostic> {
     let text = super::source::utf8(bytes, source)?;
-    let root = tree::parse_json(text).map_err(|e| {
-        record::file_diagnostic(
-            source,
-            CODE_SYNTAX,
-            e.pos,
-            format!("not a JSON document: {}", e.message),
-            "fix the record's syntax, or leave the file out of the import",
-        )
-    })?;
+    let root = tree::parse_json(text)
+        .map_err(|e| record::syntax_diagnostic(source, "JSON", "record", e))?;
     read(At::root(&root), source, target).map_err(|(code, e)| {
         let help = match code {
             CODE_SCHEMA => "this importer reads CVE JSON 5 records (dataVersion 5.x)",

@@ -10,8 +10,8 @@ use crate::model::{CreditType, Version};
 
 use super::range::{self, Event, VersionSet};
 use super::record::{
-    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, CODE_SYNTAX, Imported,
-    ImportedCredit, PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
+    PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -29,17 +29,7 @@ pub fn parse_osv(bytes: &[u8], source: &str, target: Target<'_>) -> Result<Impor
         tree::parse_json(text)
     }
     .map_err(|e| {
-        record::file_diagnostic(
-            source,
-            CODE_SYNTAX,
-            e.pos,
-            format!(
-                "not a {} document: {}",
-                if yaml { "YAML" } else { "JSON" },
-                e.message
-            ),
-            "fix the record's syntax, or leave the file out of the import",
-        )
+        record::syntax_diagnostic(source, if yaml { "YAML" } else { "JSON" }, "record", e)
     })?;
     let at = At::root(&root);
     read(at, source, target).map_err(|(code, e)| {

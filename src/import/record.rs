@@ -148,6 +148,23 @@ pub fn diagnostic(source: &str, code: &str, e: &FieldError, help: &str) -> Diagn
 }
 
 /// A problem with the file as a whole.
+/// A record that is not JSON (or YAML) at all: `format` names the syntax,
+/// `what` the kind of file ("record", "document").
+pub fn syntax_diagnostic(
+    source: &str,
+    format: &str,
+    what: &str,
+    e: super::tree::SyntaxError,
+) -> Diagnostic {
+    file_diagnostic(
+        source,
+        CODE_SYNTAX,
+        e.pos,
+        format!("not a {format} document: {}", e.message),
+        &format!("fix the {what}'s syntax, or leave the file out of the import"),
+    )
+}
+
 pub fn file_diagnostic(
     source: &str,
     code: &str,
