@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 use disclose::serve::{ServeOptions, Server};
 
+/// The allocator `disclose` itself runs with, so the times are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(120))).ok();

@@ -84,21 +84,31 @@ pub fn check(opts: &Options) -> Result<CheckReport, LoadError> {
     check_timed(opts, None, None)
 }
 
-/// [`check`], parsing again only the advisory files that changed since
-/// `cache` last saw them (for a preview that rebuilds after each edit).
-pub fn check_cached(opts: &Options, cache: &load::ParseCache) -> Result<CheckReport, LoadError> {
+/// What a preview keeps between rebuilds so that after an edit only the
+/// changed files are read, parsed and checked again.
+#[derive(Debug, Default)]
+pub struct RebuildCache {
+    pub read: load::ReadCache,
+    pub advisories: validate::AdvisoryCache,
+}
+
+/// [`check`], reading, parsing and checking again only the files that
+/// changed since `cache` last saw them.
+pub fn check_cached(opts: &Options, cache: &RebuildCache) -> Result<CheckReport, LoadError> {
     check_timed(opts, None, Some(cache))
 }
 
 fn check_timed(
     opts: &Options,
     timings: Option<&Timings>,
-    cache: Option<&load::ParseCache>,
+    cache: Option<&RebuildCache>,
 ) -> Result<CheckReport, LoadError> {
     let mut diags = Diagnostics::new();
-    let sources = timed(timings, "load", || load::read_site(&opts.root, &mut diags))?;
+    let sources = timed(timings, "load", || {
+        load::read_site_cached(&opts.root, &mut diags, cache.map(|c| &c.read))
+    })?;
     let site = timed(timings, "validate", || {
-        validate::validate_site_cached(&sources, opts.now, &mut diags, cache)
+        validate::validate_site_cached(&sources, opts.now, &mut diags, cache.map(|c| &c.advisories))
     });
     Ok(CheckReport {
         sources,

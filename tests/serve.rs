@@ -346,7 +346,7 @@ fn a_cached_check_after_an_edit_says_what_a_fresh_check_says() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), dir.path());
     let opts = Options::new(dir.path(), NOW.parse().unwrap());
-    let cache = disclose::load::ParseCache::default();
+    let cache = disclose::RebuildCache::default();
     let first = disclose::check_cached(&opts, &cache).unwrap();
     assert!(first.site.is_some());
     let file = dir.path().join("content/advisories/QUILL-2025-0001.md");
@@ -367,4 +367,46 @@ fn a_cached_check_after_an_edit_says_what_a_fresh_check_says() {
         format!("{:?}", site.advisories),
         format!("{:?}", fresh.advisories)
     );
+}
+
+/// What a rebuild keeps is checked against the releases it was checked
+/// with; a changed releases file and a removed and an added advisory are
+/// seen as a fresh check sees them.
+#[test]
+fn a_cached_check_sees_changed_releases_and_added_and_removed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    let opts = Options::new(dir.path(), NOW.parse().unwrap());
+    let cache = disclose::RebuildCache::default();
+    let same_as_fresh = |what: &str| {
+        let cached = disclose::check_cached(&opts, &cache).unwrap();
+        let fresh = disclose::check(&opts).unwrap();
+        assert_eq!(cached.diagnostics, fresh.diagnostics, "{what}");
+        assert_eq!(
+            format!("{:?}", cached.site.map(|s| s.advisories)),
+            format!("{:?}", fresh.site.map(|s| s.advisories)),
+            "{what}"
+        );
+        cached.diagnostics.len()
+    };
+    same_as_fresh("first");
+
+    let releases = dir.path().join("content/releases.yaml");
+    let text = std::fs::read_to_string(&releases).unwrap();
+    std::fs::write(&releases, text.replace("\"1.1.2\"", "\"1.1.9\"")).unwrap();
+    assert!(same_as_fresh("a release renamed") > 0, "a fix names 1.1.2");
+    std::fs::write(&releases, &text).unwrap();
+    same_as_fresh("the release back");
+
+    let advisories = dir.path().join("content/advisories");
+    std::fs::copy(
+        advisories.join("QUILL-2026-0001.yaml"),
+        advisories.join("QUILL-2026-0009.yaml"),
+    )
+    .unwrap();
+    assert!(same_as_fresh("a copy added") > 0, "the copy clashes");
+    std::fs::remove_file(advisories.join("QUILL-2026-0009.yaml")).unwrap();
+    std::fs::remove_file(advisories.join("QUILL-2025-0001.md")).unwrap();
+    same_as_fresh("two removed");
+
 }

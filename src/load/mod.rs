@@ -3,6 +3,7 @@
 //!
 //! Nothing here judges content beyond its syntax; `validate` does that.
 
+pub mod cache;
 pub mod frontmatter;
 pub mod raw;
 pub mod yaml;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostics, Pos, SourceName};
+pub use cache::{ParseCache, ReadCache};
 use frontmatter::split_front_matter;
 use raw::{RawAdvisory, RawPage, RawReleases};
 use yaml::{Located, YamlDoc};
@@ -105,6 +107,19 @@ impl SiteSources {
 /// Reads every input file of the site at `root`. Files that cannot be read
 /// as text are reported and left out.
 pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, LoadError> {
+    read_site_cached(root, diags, None)
+}
+
+/// [`read_site`], taking from `cache` the advisories and pages whose files
+/// did not change since it kept them.
+pub fn read_site_cached(
+    root: &Path,
+    diags: &mut Diagnostics,
+    cache: Option<&ReadCache>,
+) -> Result<SiteSources, LoadError> {
+    if let Some(cache) = cache {
+        cache.take_marks();
+    }
     let config_path = root.join(CONFIG_FILE);
     if std::fs::symlink_metadata(&config_path).is_err() {
         return Err(LoadError::NotASite {
@@ -128,8 +143,11 @@ pub fn read_site(root: &Path, diags: &mut Diagnostics) -> Result<SiteSources, Lo
         None
     };
 
-    let advisories = read_dir_files(root, ADVISORIES_DIR, &["md", "yaml"], diags)?;
-    let pages = read_dir_files(root, PAGES_DIR, &["md"], diags)?;
+    let advisories = read_dir_files(root, ADVISORIES_DIR, &["md", "yaml"], diags, cache)?;
+    let pages = read_dir_files(root, PAGES_DIR, &["md"], diags, cache)?;
+    if let Some(cache) = cache {
+        cache.retain(advisories.iter().chain(&pages).map(|f| f.name.as_str()));
+    }
     let theme_files = read_themes(root, diags)?;
     Ok(SiteSources {
         root: root.to_path_buf(),
@@ -175,6 +193,29 @@ fn read_text(
             Ok(None)
         }
     }
+}
+
+/// [`read_text`], or the file as `cache` kept it when its metadata is as it
+/// was then. The metadata is taken before the read, so a change during the
+/// read shows as a new stamp on the next rebuild.
+fn read_text_cached(
+    root: &Path,
+    path: &Path,
+    diags: &mut Diagnostics,
+    cache: Option<&ReadCache>,
+) -> Result<Option<SourceFile>, LoadError> {
+    let Some((cache, stamp)) = cache.zip(cache::FileStamp::of(path)) else {
+        return read_text(root, path, diags);
+    };
+    let name = SourceName::new(root, path);
+    if let Some(file) = cache.get(&name, stamp) {
+        return Ok(Some(file));
+    }
+    let read = read_text(root, path, diags)?;
+    if let Some(file) = &read {
+        cache.put(stamp, file);
+    }
+    Ok(read)
 }
 
 /// What kind of thing a path is, for a message.
@@ -457,6 +498,7 @@ fn read_dir_files(
     dir: &str,
     extensions: &[&str],
     diags: &mut Diagnostics,
+    cache: Option<&ReadCache>,
 ) -> Result<Vec<SourceFile>, LoadError> {
     let base = root.join(dir);
     if std::fs::symlink_metadata(&base).is_err() {
@@ -491,7 +533,7 @@ fn read_dir_files(
         .par_iter()
         .map(|path| {
             let mut local = Diagnostics::new();
-            (read_text(root, path, &mut local), local)
+            (read_text_cached(root, path, &mut local, cache), local)
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -596,27 +638,6 @@ pub fn parse_advisories(files: &[SourceFile], diags: &mut Diagnostics) -> Vec<Pa
     parse_advisories_cached(files, diags, None)
 }
 
-/// Advisory files already parsed, by name and text, so that a preview that
-/// rebuilds after one edit parses again only the files that changed: YAML
-/// parsing is most of the cost of checking a large site.
-#[derive(Debug, Default)]
-pub struct ParseCache(std::sync::Mutex<std::collections::HashMap<String, CachedParse>>);
-
-#[derive(Debug, Clone)]
-struct CachedParse {
-    /// The text's length and hash: a changed file parses again.
-    text: (usize, u64),
-    parsed: Option<ParsedAdvisory>,
-    diags: Diagnostics,
-}
-
-fn text_key(text: &str) -> (usize, u64) {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    (text.len(), h.finish())
-}
-
 /// [`parse_advisories`], taking what `cache` holds for files that did not
 /// change and keeping what it parses there (and nothing of files gone).
 pub fn parse_advisories_cached(
@@ -624,38 +645,19 @@ pub fn parse_advisories_cached(
     diags: &mut Diagnostics,
     cache: Option<&ParseCache>,
 ) -> Vec<ParsedAdvisory> {
-    let cached = |f: &SourceFile| -> Option<CachedParse> {
-        let entries = cache?.0.lock().ok()?;
-        entries
-            .get(f.name.as_str())
-            .filter(|c| c.text == text_key(&f.text))
-            .cloned()
-    };
     let results: Vec<(Option<ParsedAdvisory>, Diagnostics)> = files
         .par_iter()
         .map(|f| {
-            if let Some(c) = cached(f) {
-                return (c.parsed, c.diags);
-            }
             let mut local = Diagnostics::new();
-            let parsed = parse_advisory(f, &mut local);
-            if let Some(Ok(mut entries)) = cache.map(|c| c.0.lock()) {
-                entries.insert(
-                    f.name.as_str().to_string(),
-                    CachedParse {
-                        text: text_key(&f.text),
-                        parsed: parsed.clone(),
-                        diags: local.clone(),
-                    },
-                );
-            }
+            let parsed = match cache {
+                Some(cache) => cache.parse(f, &mut local),
+                None => parse_advisory(f, &mut local),
+            };
             (parsed, local)
         })
         .collect();
-    if let Some(Ok(mut entries)) = cache.map(|c| c.0.lock()) {
-        let names: std::collections::HashSet<&str> =
-            files.iter().map(|f| f.name.as_str()).collect();
-        entries.retain(|name, _| names.contains(name.as_str()));
+    if let Some(cache) = cache {
+        cache.retain(files.iter().map(|f| f.name.as_str()));
     }
     let mut out = Vec::with_capacity(results.len());
     for (parsed, local) in results {

@@ -154,8 +154,10 @@ impl Server {
             current,
             requests: requests.clone(),
         });
+        let cache = Arc::new(crate::RebuildCache::default());
         let live = site::Live {
             root: opts.root.clone(),
+            cache: Arc::clone(&cache),
             signing: opts.signing,
             clock: opts.clock,
             embargoed: opts.embargoed,
@@ -172,10 +174,15 @@ impl Server {
 
         let watcher = if opts.watch {
             let tx = requests.clone();
+            let cache = Arc::clone(&cache);
             Some(watch::SiteWatcher::start(
                 &opts.root,
                 opts.debounce,
-                move || {
+                move |changed| {
+                    if changed.unknown {
+                        cache.read.mark_all_changed();
+                    }
+                    cache.read.mark_changed(changed.names);
                     let _ = tx.send(site::Msg::Rebuild);
                 },
             )?)

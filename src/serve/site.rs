@@ -132,6 +132,9 @@ struct Built {
 /// soon as that is done, and each page shows the edit when it is loaded.
 pub(crate) struct Live {
     pub root: std::path::PathBuf,
+    /// What the rebuilds keep of the sources; the watcher marks in it what
+    /// it saw change.
+    pub cache: std::sync::Arc<crate::RebuildCache>,
     pub signing: crate::sign::KeySettings,
     pub clock: super::Clock,
     pub embargoed: bool,
@@ -148,16 +151,17 @@ impl Live {
         rx: std::sync::mpsc::Receiver<Msg>,
         ready: std::sync::mpsc::Sender<()>,
     ) {
-        let cache = crate::load::ParseCache::default();
         let mut ready = Some(ready);
         let mut pending = std::collections::VecDeque::new();
         // A failed rebuild keeps the last good build served.
         let mut current: Option<Built> = None;
         loop {
             let started = std::time::Instant::now();
-            let fresh = match self.build(&cache) {
+            let fresh = match self.build() {
                 Ok(built) => {
-                    current = Some(built);
+                    if let Some(old) = current.replace(built) {
+                        drop_aside(old);
+                    }
                     Some(started)
                 }
                 Err(message) => {
@@ -180,14 +184,15 @@ impl Live {
         }
     }
 
-    fn build(&self, cache: &crate::load::ParseCache) -> Result<Built, String> {
+    fn build(&self) -> Result<Built, String> {
         let now = (self.clock)()?;
         let opts = Options {
             root: self.root.clone(),
             now,
             signing: self.signing.clone(),
         };
-        let mut report = crate::check_cached(&opts, cache).map_err(|e| describe(&e.into()))?;
+        let mut report =
+            crate::check_cached(&opts, &self.cache).map_err(|e| describe(&e.into()))?;
         let Some(site) = report.site.take() else {
             return Err(describe(&BuildError::Content(Box::new(report))));
         };
@@ -347,17 +352,29 @@ impl Live {
             extras: std::cell::OnceCell::new(),
             machine: std::cell::OnceCell::new(),
         };
-        loop {
+        let next = loop {
             match Self::next_msg(rx, pending) {
-                None | Some(Msg::Stop) => return Next::Stop,
-                Some(Msg::Rebuild) => return Self::coalesce(rx, pending),
+                None | Some(Msg::Stop) => break Next::Stop,
+                Some(Msg::Rebuild) => break Self::coalesce(rx, pending),
                 Some(Msg::Get { raw_path, reply }) => {
                     let answer = files.answer(&built.info.base_path, &raw_path, scanner.as_ref());
                     let _ = reply.send(answer);
                 }
             }
-        }
+        };
+        drop_aside((files.machine.into_inner(), files.extras.into_inner()));
+        next
     }
+}
+
+/// Frees a build's outputs or model on a thread of its own: at scale that
+/// is hundreds of megabytes in a hundred thousand allocations, and the next
+/// build should not wait for it.
+fn drop_aside<T: Send + 'static>(value: T) {
+    // Without a thread, the value is freed here, only later than it could be.
+    let _ = std::thread::Builder::new()
+        .name("disclose-free".into())
+        .spawn(move || drop(value));
 }
 
 /// The outputs of one build, made as they are asked for.

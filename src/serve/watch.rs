@@ -18,6 +18,28 @@ use crate::load::THEMES_DIR;
 const DIRS: [&str; 2] = ["content", THEMES_DIR];
 const CONFIG: &str = "site.toml";
 
+/// What a burst of events changed, as far as the watcher saw.
+#[derive(Debug, Default)]
+pub(crate) struct Changed {
+    /// Site-relative names (`content/advisories/A-1.md`) of the files and
+    /// folders the events named.
+    pub names: std::collections::BTreeSet<String>,
+    /// The watcher reported an error (a queue overflow, say): changes may
+    /// have gone unseen.
+    pub unknown: bool,
+}
+
+impl Changed {
+    fn add(&mut self, root: &Path, event: &notify::Event) {
+        for path in &event.paths {
+            if is_source(root, path) {
+                self.names
+                    .insert(crate::diagnostic::SourceName::new(root, path).0);
+            }
+        }
+    }
+}
+
 enum Message {
     Fs(notify::Result<notify::Event>),
     Stop,
@@ -34,7 +56,7 @@ impl SiteWatcher {
     pub fn start(
         root: &Path,
         debounce: Duration,
-        rebuild: impl Fn() + Send + 'static,
+        rebuild: impl Fn(Changed) + Send + 'static,
     ) -> Result<SiteWatcher, ServeError> {
         let root = root.canonicalize().map_err(|e| ServeError::Watch {
             path: root.to_path_buf(),
@@ -100,14 +122,17 @@ fn run(
     root: &Path,
     rx: &mpsc::Receiver<Message>,
     debounce: Duration,
-    rebuild: impl Fn(),
+    rebuild: impl Fn(Changed),
 ) {
     loop {
+        let mut changed = Changed::default();
         match rx.recv() {
-            Ok(Message::Fs(Ok(event))) if is_source_change(root, &event) => {}
+            Ok(Message::Fs(Ok(event))) if is_source_change(root, &event) => {
+                changed.add(root, &event);
+            }
             // An error from the watcher (a queue overflow, say) may hide a
             // change: rebuild to be safe.
-            Ok(Message::Fs(Err(_))) => {}
+            Ok(Message::Fs(Err(_))) => changed.unknown = true,
             Ok(Message::Fs(Ok(_))) => continue,
             Ok(Message::Stop) | Err(_) => return,
         }
@@ -115,13 +140,15 @@ fn run(
         loop {
             match rx.recv_timeout(debounce) {
                 Ok(Message::Stop) => return,
-                Ok(Message::Fs(_)) => {}
+                Ok(Message::Fs(Ok(event))) => changed.add(root, &event),
+                Ok(Message::Fs(Err(_))) => changed.unknown = true,
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         }
+        // Watching again walks every folder; the rebuild need not wait.
+        rebuild(changed);
         watch_dirs(&mut watcher, root);
-        rebuild();
     }
 }
 

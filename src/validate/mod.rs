@@ -5,6 +5,7 @@
 //! Every problem is collected; nothing stops at the first.
 
 mod advisory;
+pub mod cache;
 mod pages;
 mod releases;
 mod theme;
@@ -14,12 +15,13 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::config::{SiteConfig, parse_config};
+use crate::config::parse_config;
 use crate::diagnostic::{Diagnostics, Pos, SourceName};
 use crate::load::{self, SiteSources};
-use crate::model::{Advisory, Releases, Site};
+use crate::model::{Advisory, Site};
 
 pub use advisory::report_unsafe;
+pub use cache::AdvisoryCache;
 
 /// Checks everything; returns the site only when there are no errors.
 pub fn validate_site(
@@ -30,36 +32,48 @@ pub fn validate_site(
     validate_site_cached(sources, now, diags, None)
 }
 
-/// [`validate_site`], parsing again only the advisory files that `cache`
-/// does not hold as they are.
+/// [`validate_site`], parsing and checking again only the advisory files
+/// that `cache` does not hold as they are.
 pub fn validate_site_cached(
     sources: &SiteSources,
     now: Timestamp,
     diags: &mut Diagnostics,
-    cache: Option<&load::ParseCache>,
+    cache: Option<&AdvisoryCache>,
 ) -> Option<Site> {
     let config = sources.config.as_ref().and_then(|c| parse_config(c, diags));
     let raw_releases = sources
         .releases
         .as_ref()
         .and_then(|f| load::parse_releases(f, diags));
-    let parsed = load::parse_advisories_cached(&sources.advisories, diags, cache);
     let parsed_pages: Vec<_> = sources
         .pages
         .iter()
         .filter_map(|p| load::parse_page(p, diags))
         .collect();
-
-    // Without settings or releases, the semantic rules have nothing to check against.
-    let config = config?;
-    let releases = match (raw_releases, &sources.releases) {
-        (Some(raw), Some(file)) => {
-            releases::validate_releases(raw, config.project.version_scheme, &file.name, diags)
-        }
-        _ => return None,
+    let releases = match (&config, raw_releases, &sources.releases) {
+        (Some(config), Some(raw), Some(file)) => Some(releases::validate_releases(
+            raw,
+            config.project.version_scheme,
+            &file.name,
+            diags,
+        )),
+        _ => None,
+    };
+    let (Some(config), Some(releases)) = (config, releases) else {
+        // The semantic rules have nothing to check against; syntax errors
+        // in the advisories are still worth reporting.
+        load::parse_advisories_cached(&sources.advisories, diags, cache.map(|c| &c.parsed));
+        return None;
     };
 
-    let advisories = validate_advisories(parsed, &config, &releases, diags);
+    let ctx = advisory::Context {
+        config: &config,
+        releases: &releases,
+    };
+    if let (Some(cache), Some(c), Some(r)) = (cache, &sources.config, &sources.releases) {
+        cache.begin(&c.text, &r.text);
+    }
+    let advisories = validate_advisories(&sources.advisories, &ctx, diags, cache);
     check_unique_ids(&advisories, sources, diags);
     check_embargo_rules(&advisories, sources, now, diags);
     check_security_txt_expiry(&config, &advisories, sources, now, diags);
@@ -92,21 +106,35 @@ pub fn validate_site_cached(
     })
 }
 
+/// Parses and checks every advisory file, in parallel; with a cache, only
+/// those it does not hold as they are.
 fn validate_advisories(
-    parsed: Vec<load::ParsedAdvisory>,
-    config: &SiteConfig,
-    releases: &Releases,
+    files: &[load::SourceFile],
+    ctx: &advisory::Context<'_>,
     diags: &mut Diagnostics,
+    cache: Option<&AdvisoryCache>,
 ) -> Vec<Advisory> {
-    let ctx = advisory::Context { config, releases };
-    let results: Vec<(Option<Advisory>, Diagnostics)> = parsed
-        .into_par_iter()
-        .map(|p| {
+    let results: Vec<(Option<Advisory>, Diagnostics)> = files
+        .par_iter()
+        .map(|f| {
+            if let Some(hit) = cache.and_then(|c| c.get(f)) {
+                return hit;
+            }
             let mut local = Diagnostics::new();
-            let a = advisory::validate_advisory(p, &ctx, &mut local);
+            let parsed = match cache {
+                Some(c) => c.parsed.parse(f, &mut local),
+                None => load::parse_advisory(f, &mut local),
+            };
+            let a = parsed.and_then(|p| advisory::validate_advisory(p, ctx, &mut local));
+            if let Some(c) = cache {
+                c.put(f, &a, &local);
+            }
             (a, local)
         })
         .collect();
+    if let Some(c) = cache {
+        c.retain(files);
+    }
     let mut out = Vec::with_capacity(results.len());
     for (a, local) in results {
         diags.extend(local);
