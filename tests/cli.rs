@@ -254,6 +254,45 @@ fn failed_build_leaves_the_previous_site_in_place() {
     );
 }
 
+/// A rebuild links the files it would write unchanged to the previous
+/// site's (they keep their inode) and writes the others anew; the new site
+/// is byte for byte what a first build makes.
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_replaces_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = temp_site();
+    let out = site.path().join("public");
+    let build = |now: &str| {
+        disclose()
+            .arg("--root")
+            .arg(site.path())
+            .args(["build", "--now", now])
+            .assert()
+            .code(0);
+    };
+    build(LIFT);
+    let ino = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    let page = "advisories/QUILL-2025-0001/index.html";
+    let policy = "policy/index.html";
+    let (page_ino, policy_ino) = (ino(page), ino(policy));
+    let file = site.path().join("content/pages/policy.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("three", "two")).unwrap();
+    build(LIFT);
+    assert_eq!(ino(page), page_ino, "an unchanged page is the same file");
+    assert_ne!(ino(policy), policy_ino, "the edited page is written anew");
+    assert!(
+        std::fs::read_to_string(out.join(policy))
+            .unwrap()
+            .contains("two")
+    );
+    assert_eq!(std::fs::metadata(out.join(page)).unwrap().nlink(), 1);
+    let rebuilt = read_tree(&out);
+    std::fs::remove_dir_all(&out).unwrap();
+    build(LIFT);
+    assert_eq!(read_tree(&out), rebuilt);
+}
+
 #[test]
 fn embargo_lists_withheld_advisories_and_the_next_lift() {
     let out = disclose()

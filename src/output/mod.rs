@@ -5,6 +5,8 @@
 
 #![allow(clippy::disallowed_methods)]
 
+mod previous;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -443,12 +445,17 @@ pub fn commit(out_dir: &Path, outputs: &[Output], forbidden: &[String]) -> Resul
 /// without [`Staging::commit`], the staging directory is removed and the
 /// previous site stays as it was. Builds into the same directory take
 /// turns (a lock on the parent directory, held from [`Staging::begin`] to
-/// the end), and each clears what a killed build left behind first.
+/// the end), and each clears what a killed build left behind first. An
+/// output the previous site already holds byte for byte is linked to its
+/// file there rather than written ([`previous`]); no file of the previous
+/// site is ever opened for writing.
 pub struct Staging {
     out_dir: PathBuf,
     staging: PathBuf,
     old: PathBuf,
     scanner: Option<LeakScanner>,
+    /// The site being replaced, whose unchanged files are linked.
+    previous: Option<previous::PreviousSite>,
     /// The paths written so far, and the folders made for them.
     written: std::sync::Mutex<(BTreeSet<String>, BTreeSet<PathBuf>)>,
     committed: bool,
@@ -483,6 +490,7 @@ impl Staging {
             old: parent.join(format!(".{name}.old-{pid}")),
             staging,
             scanner: LeakScanner::new(forbidden)?,
+            previous: previous::PreviousSite::find(out_dir),
             written: std::sync::Mutex::new((BTreeSet::new(), BTreeSet::new())),
             committed: false,
             _lock: lock,
@@ -526,6 +534,13 @@ impl Staging {
         if !known && let Some(dir) = dir {
             fs::create_dir_all(&dir).map_err(commit_error(&self.out_dir, &dir))?;
             self.written.lock().map_err(|_| panicked())?.1.insert(dir);
+        }
+        let linked = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.link_unchanged(&o.path, &o.bytes, &path));
+        if linked {
+            return Ok(());
         }
         fs::write(&path, &o.bytes).map_err(commit_error(&self.out_dir, &path))
     }
@@ -632,7 +647,7 @@ fn swap(staging: &Path, out_dir: &Path, old: &Path) -> Result<(), Failed> {
         Ok(()) => {
             // `staging` now holds the previous site. Failing to remove it
             // leaves debris the next build clears; the new site is in place.
-            let _ = fs::remove_dir_all(staging);
+            let _ = previous::remove_tree(staging);
             return Ok(());
         }
         Err(e) if !exchange_unsupported(&e) => return Err(at(out_dir)(e)),
@@ -646,7 +661,7 @@ fn swap(staging: &Path, out_dir: &Path, old: &Path) -> Result<(), Failed> {
         let _ = fs::rename(old, out_dir);
         return Err(at(out_dir)(e));
     }
-    fs::remove_dir_all(old).map_err(at(old))
+    previous::remove_tree(old).map_err(at(old))
 }
 
 #[cfg(target_os = "linux")]
