@@ -408,5 +408,4 @@ fn a_cached_check_sees_changed_releases_and_added_and_removed_files() {
     std::fs::remove_file(advisories.join("QUILL-2026-0009.yaml")).unwrap();
     std::fs::remove_file(advisories.join("QUILL-2025-0001.md")).unwrap();
     same_as_fresh("two removed");
-
 }
