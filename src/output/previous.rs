@@ -4,79 +4,93 @@
 //! replaced tree frees nothing), and the replaced tree is removed on every
 //! core.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-/// The regular files of the previous site, found by a walk that follows no
-/// symbolic link: a path in it leads to a file inside that site, never
-/// through a link to somewhere else.
+/// The site being replaced, opened as a folder.
 #[derive(Debug)]
 pub(super) struct PreviousSite {
     dir: PathBuf,
-    files: HashSet<String>,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    fd: rustix::fd::OwnedFd,
 }
 
 impl PreviousSite {
-    /// The site in `dir`, when there is one.
+    /// The site in `dir`, when there is one (a folder, not a link to one).
     pub(super) fn find(dir: &Path) -> Option<PreviousSite> {
-        if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
-            return None;
-        }
-        let files = walkdir::WalkDir::new(dir)
-            .follow_links(false)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| {
-                let rel = e.path().strip_prefix(dir).ok()?;
-                let parts: Option<Vec<&str>> =
-                    rel.components().map(|c| c.as_os_str().to_str()).collect();
-                Some(parts?.join("/"))
-            })
-            .collect();
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(dir, flags, Mode::empty()).ok()?;
         Some(PreviousSite {
             dir: dir.to_path_buf(),
-            files,
+            fd,
         })
     }
 
     /// Links `staged` to the previous site's file at `path` when that file
-    /// holds exactly `bytes` and has no other name (a file linked elsewhere
-    /// could be changed from there). Says whether it did; anything in the
-    /// way (a changed file, a file system without links) means the output
-    /// is written instead.
+    /// holds exactly `bytes`, is reached through no symbolic link, and has
+    /// no other name (a file linked elsewhere could be changed from there).
+    /// Says whether it did; anything in the way (a changed file, a system
+    /// or file system without these calls) means the output is written
+    /// instead.
     pub(super) fn link_unchanged(&self, path: &str, bytes: &[u8], staged: &Path) -> bool {
-        if !self.files.contains(path) {
+        use std::os::unix::fs::MetadataExt;
+        let Some(mut file) = self.open_beneath(path) else {
+            return false;
+        };
+        let Ok(meta) = file.metadata() else {
+            return false;
+        };
+        if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
             return false;
         }
-        let old = self.dir.join(path);
-        holds_exactly(&old, bytes) && fs::hard_link(&old, staged).is_ok()
+        if !holds_exactly(&mut file, bytes) || fs::hard_link(self.dir.join(path), staged).is_err() {
+            return false;
+        }
+        // The link was made by path: it must name the file compared.
+        let same = fs::symlink_metadata(staged)
+            .is_ok_and(|m| (m.dev(), m.ino()) == (meta.dev(), meta.ino()));
+        if !same {
+            let _ = fs::remove_file(staged);
+        }
+        same
+    }
+
+    /// Opens `path` for reading below the site, refusing any symbolic link
+    /// on the way and any `..` that would climb out.
+    #[cfg(target_os = "linux")]
+    fn open_beneath(&self, path: &str) -> Option<fs::File> {
+        use rustix::fs::{Mode, OFlags, ResolveFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let resolve = ResolveFlags::NO_SYMLINKS | ResolveFlags::BENEATH;
+        rustix::fs::openat2(&self.fd, path, flags, Mode::empty(), resolve)
+            .ok()
+            .map(fs::File::from)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn open_beneath(&self, _path: &str) -> Option<fs::File> {
+        None
     }
 }
 
-/// Whether the regular file at `path`, with no other link, holds `bytes`.
-fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-    let Ok(mut file) = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags.bits() as i32)
-        .open(path)
-    else {
-        return false;
-    };
-    let Ok(meta) = file.metadata() else {
-        return false;
-    };
-    if !meta.is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
-        return false;
+/// Whether what is left to read of `file` is `bytes`.
+fn holds_exactly(file: &mut fs::File, bytes: &[u8]) -> bool {
+    // Compared a block at a time: the largest outputs are megabytes.
+    let mut block = [0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if rest.len() >= n && rest[..n] == block[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
     }
-    let mut old = Vec::with_capacity(bytes.len());
-    file.read_to_end(&mut old).is_ok() && old == bytes
 }
 
 /// Removes the tree at `dir`, its folders' contents on every core: a site
