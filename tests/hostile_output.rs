@@ -183,8 +183,10 @@ fn a_full_disk_fails_and_leaves_the_previous_site_and_no_partial_tree() {
     let (tmp, root) = site();
     let needed = pages_needed(&root, tmp.path());
     let dir = tmp.path().join("small");
-    // Room for one site and a half: the first build fits, the second runs
-    // out of space while its staging tree sits beside the first.
+    // Room for one site and a half: the first build fits; the second, whose
+    // policy page alone is as large as the first site (its unchanged files
+    // are linked, which takes no room), runs out of space while its staging
+    // tree sits beside the first.
     let Some(_mount) = Mount::tmpfs(&dir, &format!("size={}", needed * 3 / 2)) else {
         eprintln!("cannot mount a size-limited tmpfs here: the full-disk case is not run");
         return;
@@ -197,9 +199,11 @@ fn a_full_disk_fails_and_leaves_the_previous_site_and_no_partial_tree() {
         String::from_utf8_lossy(&first.stderr)
     );
     let before = snapshot(&dir);
+    let line = "A changed policy, said at length.\n";
+    let lines = (needed.min(1000 * 1024) as usize).div_ceil(line.len());
     fs::write(
         root.join("content/pages/policy.md"),
-        "---\ntitle: Changed policy\n---\nChanged.\n",
+        format!("---\ntitle: Changed policy\n---\n{}", line.repeat(lines)),
     )
     .unwrap();
     let second = build(&root, &out);
