@@ -120,10 +120,7 @@ impl ReadCache {
 
     /// Keeps only the files of the latest read.
     pub(super) fn retain<'n>(&self, names: impl IntoIterator<Item = &'n str>) {
-        let names: HashSet<&str> = names.into_iter().collect();
-        if let Ok(mut files) = self.files.lock() {
-            files.retain(|name, _| names.contains(name.as_str()));
-        }
+        keep_only(&self.files, names);
     }
 }
 
@@ -182,10 +179,31 @@ impl ParseCache {
 
     /// Keeps only the files named (those of the latest read).
     pub fn retain<'n>(&self, names: impl IntoIterator<Item = &'n str>) {
-        let names: HashSet<&str> = names.into_iter().collect();
-        if let Ok(mut entries) = self.0.lock() {
-            entries.retain(|name, _| names.contains(name.as_str()));
-        }
+        keep_only(&self.0, names);
+    }
+}
+
+/// [`parse_advisory`], through `cache` when there is one.
+pub fn parse_advisory_cached(
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+    cache: Option<&ParseCache>,
+) -> Option<ParsedAdvisory> {
+    match cache {
+        Some(cache) => cache.parse(file, diags),
+        None => parse_advisory(file, diags),
+    }
+}
+
+/// Drops from a cache by file name every entry of a file not named: the
+/// files gone since the cache was filled.
+pub(crate) fn keep_only<'n, V>(
+    entries: &Mutex<HashMap<String, V>>,
+    names: impl IntoIterator<Item = &'n str>,
+) {
+    let names: HashSet<&str> = names.into_iter().collect();
+    if let Ok(mut entries) = entries.lock() {
+        entries.retain(|name, _| names.contains(name.as_str()));
     }
 }
 

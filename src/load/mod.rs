@@ -649,10 +649,7 @@ pub fn parse_advisories_cached(
         .par_iter()
         .map(|f| {
             let mut local = Diagnostics::new();
-            let parsed = match cache {
-                Some(cache) => cache.parse(f, &mut local),
-                None => parse_advisory(f, &mut local),
-            };
+            let parsed = cache::parse_advisory_cached(f, &mut local, cache);
             (parsed, local)
         })
         .collect();

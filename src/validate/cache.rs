@@ -47,21 +47,30 @@ impl AdvisoryCache {
         }
     }
 
-    /// What checking `file` gave before, when its text is the same.
-    pub(super) fn get(&self, file: &SourceFile) -> Option<(Option<Advisory>, Diagnostics)> {
-        let key = text_key(&file.text);
+    /// What checking `file` gave before, when its text (`key`) is the same.
+    pub(super) fn get(
+        &self,
+        file: &SourceFile,
+        key: TextKey,
+    ) -> Option<(Option<Advisory>, Diagnostics)> {
         // Copied outside the lock, so that the threads checking do not
         // wait for each other.
         let kept = Arc::clone(self.checked.lock().ok()?.entries.get(file.name.as_str())?);
         (kept.text == key).then(|| (kept.advisory.clone(), kept.diags.clone()))
     }
 
-    pub(super) fn put(&self, file: &SourceFile, advisory: &Option<Advisory>, diags: &Diagnostics) {
+    pub(super) fn put(
+        &self,
+        file: &SourceFile,
+        key: TextKey,
+        advisory: &Option<Advisory>,
+        diags: &Diagnostics,
+    ) {
         if let Ok(mut checked) = self.checked.lock() {
             checked.entries.insert(
                 file.name.as_str().to_string(),
                 Arc::new(CheckedFile {
-                    text: text_key(&file.text),
+                    text: key,
                     advisory: advisory.clone(),
                     diags: diags.clone(),
                 }),
@@ -71,12 +80,13 @@ impl AdvisoryCache {
 
     /// Keeps only the files of this rebuild.
     pub(super) fn retain(&self, files: &[SourceFile]) {
-        let names: HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        let names = || files.iter().map(|f| f.name.as_str());
         if let Ok(mut checked) = self.checked.lock() {
+            let names: HashSet<&str> = names().collect();
             checked
                 .entries
                 .retain(|name, _| names.contains(name.as_str()));
         }
-        self.parsed.retain(names);
+        self.parsed.retain(names());
     }
 }

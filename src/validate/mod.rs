@@ -117,17 +117,16 @@ fn validate_advisories(
     let results: Vec<(Option<Advisory>, Diagnostics)> = files
         .par_iter()
         .map(|f| {
-            if let Some(hit) = cache.and_then(|c| c.get(f)) {
+            let key = cache.map(|_| load::cache::text_key(&f.text));
+            if let Some(hit) = cache.zip(key).and_then(|(c, key)| c.get(f, key)) {
                 return hit;
             }
             let mut local = Diagnostics::new();
-            let parsed = match cache {
-                Some(c) => c.parsed.parse(f, &mut local),
-                None => load::parse_advisory(f, &mut local),
-            };
+            let parsed =
+                load::cache::parse_advisory_cached(f, &mut local, cache.map(|c| &c.parsed));
             let a = parsed.and_then(|p| advisory::validate_advisory(p, ctx, &mut local));
-            if let Some(c) = cache {
-                c.put(f, &a, &local);
+            if let Some((c, key)) = cache.zip(key) {
+                c.put(f, key, &a, &local);
             }
             (a, local)
         })
