@@ -272,10 +272,11 @@ pub fn build_timed(
         render::security_txt::expires_at(&embargoed.public.site.config, opts.now)?;
     let prior = previous.published.prior();
     let staging = output::Staging::begin(out, &embargoed.forbidden_tokens())?;
+    let new_site = history::NewSite::of(&embargoed.public.site, opts.now);
     let sink = StagedSink {
         staging: &staging,
         timings,
-        history: std::sync::Mutex::new(Vec::new()),
+        history: history::Comparison::new(&previous.published, &new_site),
         failure: std::sync::Mutex::new(None),
     };
     let ctx = render::RenderContext {
@@ -285,22 +286,17 @@ pub fn build_timed(
         ..render::RenderContext::new(&embargoed.public, opts.now)
     };
     let rendered = timed(timings, "render", || render::stream_all(&ctx, &sink));
-    let (facts, failure) = sink.finish();
+    let (comparison, failure) = sink.finish();
     if let Some(e) = failure {
         return Err(BuildError::Output(e));
     }
     rendered?;
-    let new = history::Published::from_parsed(facts).map_err(|e| render::RenderError {
-        target: "history",
-        message: format!("cannot read back the rendered {e}"),
+    let rewrites = timed(timings, "history check", || comparison.finish()).map_err(|e| {
+        render::RenderError {
+            target: "history",
+            message: format!("cannot read back the rendered {e}"),
+        }
     })?;
-    let rewrites = timed(timings, "history check", || {
-        history::compare(
-            &previous.published,
-            &new,
-            &history::NewSite::of(&embargoed.public.site, opts.now),
-        )
-    });
     if !rewrites.is_empty() && !policy.allow_rewrite {
         return Err(BuildError::Rewritten {
             previous: previous.dir,
@@ -325,18 +321,18 @@ pub fn build_timed(
     })
 }
 
-/// The sink of a build: each output is checked (path, leak scan), read for
-/// the history check when it bears history, and written into the staging
-/// directory, on whichever thread made it.
+/// The sink of a build: each output is checked (path, leak scan), compared
+/// with the previous site when it bears history, and written into the
+/// staging directory, on whichever thread made it.
 struct StagedSink<'a> {
     staging: &'a output::Staging,
     timings: Option<&'a Timings>,
-    history: std::sync::Mutex<Vec<history::ParsedFile>>,
+    history: history::Comparison<'a>,
     /// Why writing stopped, when it did.
     failure: std::sync::Mutex<Option<output::OutputError>>,
 }
 
-impl StagedSink<'_> {
+impl<'a> StagedSink<'a> {
     fn work<T>(&self, work: timings::Work, f: impl FnOnce() -> T) -> T {
         match self.timings {
             Some(t) => t.work(work, f),
@@ -344,12 +340,11 @@ impl StagedSink<'_> {
         }
     }
 
-    /// The history facts in file order, and why writing stopped, if it did.
-    fn finish(self) -> (Vec<history::ParsedFile>, Option<output::OutputError>) {
-        let mut facts = self.history.into_inner().unwrap_or_else(|e| e.into_inner());
-        facts.sort_by(|a, b| a.0.cmp(&b.0));
+    /// The comparison with the previous site, and why writing stopped, if
+    /// it did.
+    fn finish(self) -> (history::Comparison<'a>, Option<output::OutputError>) {
         (
-            facts,
+            self.history,
             self.failure.into_inner().unwrap_or_else(|e| e.into_inner()),
         )
     }
@@ -361,12 +356,11 @@ impl render::Sink for StagedSink<'_> {
         let result = self
             .work(Work::LeakScan, || self.staging.check(&o))
             .and_then(|()| {
-                if let Some(parsed) = self.work(Work::HistoryFacts, || {
-                    history::parse_file(&o.path, &o.bytes)
-                }) && let Ok(mut facts) = self.history.lock()
-                {
-                    facts.push((o.path.clone(), parsed));
-                }
+                self.work(Work::HistoryFacts, || {
+                    if let Some(parsed) = history::parse_file(&o.path, &o.bytes) {
+                        self.history.record(parsed);
+                    }
+                });
                 self.work(Work::Write, || self.staging.write(&o))
             });
         result.map_err(|e| {

@@ -13,7 +13,8 @@ pub enum Work {
     LeakScan,
     /// Writing outputs into the staging directory.
     Write,
-    /// Reading the history-bearing outputs back for the history check.
+    /// Reading the history-bearing outputs back and comparing each with the
+    /// previous site's record.
     HistoryFacts,
     /// SHA-256 and SHA-512 of CSAF documents.
     Hashing,

@@ -10,15 +10,17 @@
 //! Reading the previous site is the only I/O here ([`load`]); the comparison
 //! ([`compare`]) is pure and works on what the same parser read from both.
 
+mod compare;
 mod read;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use compare::{Comparison, compare};
 pub use read::{
     CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, ParsedFile, Published, Revision,
     Source, Stamp, digest, parse_file, source_of,
@@ -350,185 +352,6 @@ impl NewSite {
     }
 }
 
-/// `<time>, content <digest>`: one revision of a record, for a message.
-fn revision_text(at: &str, digest: &Digest) -> String {
-    format!("{at}, content sha256:{}…", read::short_hex(digest))
-}
-
-/// Every way `new` rewrites what `previous` published, sorted by advisory.
-///
-/// Advisories only in `new` are new publications, never a problem. The feed
-/// holds only the newest entries, so an advisory that is in one feed and not
-/// the other has fallen out of (or into) the window: only advisories in both
-/// are compared there. A record whose bytes changed must show it in its
-/// revision (`modified`, the CSAF revision history, `dateUpdated`).
-pub fn compare(previous: &Published, new: &Published, site: &NewSite) -> Vec<Rewrite> {
-    let mut rewrites = Vec::new();
-    let mut vanished = BTreeSet::new();
-    let rewrite = |advisory: &str, kind, file: &str, old: String, new: String| Rewrite {
-        advisory: advisory.to_string(),
-        kind,
-        file: file.to_string(),
-        old,
-        new,
-        suggestion: (kind == RewriteKind::UnrevisedChange)
-            .then(|| site.correction(advisory))
-            .flatten(),
-    };
-    for (osv_id, old) in &previous.osv {
-        let advisory = osv_id
-            .strip_prefix(site.osv_prefix.as_str())
-            .unwrap_or(osv_id);
-        let Some(now) = new.osv.get(osv_id) else {
-            vanished.insert(advisory.to_string());
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::Vanished,
-                &old.file,
-                format!("published at {}", old.published.text),
-                "absent".into(),
-            ));
-            continue;
-        };
-        if now.published.at != old.published.at {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::PublishedChanged,
-                &old.file,
-                old.published.text.clone(),
-                now.published.text.clone(),
-            ));
-        }
-        if now.modified.at < old.modified.at {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::ModifiedBackwards,
-                &old.file,
-                old.modified.text.clone(),
-                now.modified.text.clone(),
-            ));
-        } else if now.modified.at == old.modified.at && now.digest != old.digest {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::UnrevisedChange,
-                &old.file,
-                revision_text(&old.modified.text, &old.digest),
-                revision_text(&now.modified.text, &now.digest),
-            ));
-        }
-        if let (Some(withdrawn), None) = (&old.withdrawn, &now.withdrawn) {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::WithdrawalUndone,
-                &old.file,
-                format!("withdrawn at {}", withdrawn.text),
-                "not withdrawn".into(),
-            ));
-        }
-    }
-    for (id, old) in &previous.csaf {
-        let Some(now) = new.csaf.get(id) else {
-            if !vanished.contains(id) {
-                rewrites.push(rewrite(
-                    id,
-                    RewriteKind::Vanished,
-                    &old.file,
-                    old.revisions
-                        .first()
-                        .map_or_else(|| "published".into(), |r| r.to_string()),
-                    "absent".into(),
-                ));
-            }
-            continue;
-        };
-        // The first revision that differs is the one to restore; those after
-        // it follow from it.
-        let changed = old
-            .revisions
-            .iter()
-            .enumerate()
-            .find(|(i, r)| !now.revisions.get(*i).is_some_and(|n| n.same_as(r)));
-        if let Some((i, r)) = changed {
-            rewrites.push(rewrite(
-                id,
-                RewriteKind::RevisionsRewritten,
-                &old.file,
-                r.to_string(),
-                now.revisions
-                    .get(i)
-                    .map_or_else(|| format!("no revision {}", r.number), |n| n.to_string()),
-            ));
-        } else if now.revisions.len() == old.revisions.len() && now.digest != old.digest {
-            let last = |t: &CsafTrace| {
-                t.revisions
-                    .last()
-                    .map_or_else(String::new, |r| r.to_string())
-            };
-            rewrites.push(rewrite(
-                id,
-                RewriteKind::UnrevisedChange,
-                &old.file,
-                revision_text(&last(old), &old.digest),
-                revision_text(&last(now), &now.digest),
-            ));
-        }
-    }
-    for (cve_id, old) in &previous.cve {
-        let Some(now) = new.cve.get(cve_id) else {
-            continue;
-        };
-        let advisory = site
-            .cve_advisories
-            .get(cve_id)
-            .map_or(cve_id.as_str(), String::as_str);
-        if now.date_updated.at < old.date_updated.at {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::ModifiedBackwards,
-                &old.file,
-                old.date_updated.text.clone(),
-                now.date_updated.text.clone(),
-            ));
-        } else if now.date_updated.at == old.date_updated.at && now.digest != old.digest {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::UnrevisedChange,
-                &old.file,
-                revision_text(&old.date_updated.text, &old.digest),
-                revision_text(&now.date_updated.text, &now.digest),
-            ));
-        }
-    }
-    for (advisory, old_id) in &previous.feed {
-        if let Some(new_id) = new.feed.get(advisory)
-            && new_id != old_id
-        {
-            rewrites.push(rewrite(
-                advisory,
-                RewriteKind::FeedIdChanged,
-                paths::FEED_ALL,
-                old_id.clone(),
-                new_id.clone(),
-            ));
-        }
-    }
-    for (slug, old_id) in &previous.release_feed {
-        if let Some(new_id) = new.release_feed.get(slug)
-            && new_id != old_id
-        {
-            rewrites.push(rewrite(
-                &format!("security release {slug}"),
-                RewriteKind::FeedIdChanged,
-                paths::FEED_RELEASES,
-                old_id.clone(),
-                new_id.clone(),
-            ));
-        }
-    }
-    rewrites.sort();
-    rewrites
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,6 +476,83 @@ mod tests {
         assert_eq!(kinds(&rewrites), vec![("A-2", RewriteKind::Vanished)]);
         assert_eq!(rewrites[0].file, "osv/x_A-2.json");
         assert_eq!(rewrites[0].old, format!("published at {T2}"));
+    }
+
+    /// The records of `site` as files read one by one.
+    fn files(site: &Published) -> Vec<Result<Parsed, Garbled>> {
+        let mut files: Vec<Result<Parsed, Garbled>> = Vec::new();
+        files.extend(
+            site.osv
+                .iter()
+                .map(|(id, t)| Ok(Parsed::Osv(id.clone(), t.clone()))),
+        );
+        files.extend(
+            site.csaf
+                .iter()
+                .map(|(id, t)| Ok(Parsed::Csaf(id.clone(), t.clone()))),
+        );
+        files.extend(
+            site.cve
+                .iter()
+                .map(|(id, t)| Ok(Parsed::Cve(id.clone(), t.clone()))),
+        );
+        files.push(Ok(Parsed::Feed(site.feed.clone())));
+        files.push(Ok(Parsed::ReleaseFeed(site.release_feed.clone())));
+        files
+    }
+
+    #[test]
+    fn records_compared_as_they_come_find_what_the_whole_sites_compared_find() {
+        let mut new = site();
+        new.osv.remove("x_A-2");
+        new.osv.extend([osv("x_A-1", T1, T1)]);
+        new.csaf.get_mut("A-1").unwrap().revisions.truncate(1);
+        new.feed
+            .insert("A-1".into(), "tag:x,2026-03-01:advisory/A-1".into());
+        let whole = compare(&site(), &new, &x());
+        assert_eq!(whole.len(), 4, "{whole:?}");
+        let previous = site();
+        for reversed in [false, true] {
+            let site = x();
+            let comparison = Comparison::new(&previous, &site);
+            let mut records = files(&new);
+            if reversed {
+                records.reverse();
+            }
+            records.into_iter().for_each(|r| comparison.record(r));
+            assert_eq!(comparison.finish().unwrap(), whole);
+        }
+    }
+
+    #[test]
+    fn of_two_records_with_one_id_the_later_file_is_garbled_whatever_the_order() {
+        let previous = Published::default();
+        let site = x();
+        let (id, first) = osv("x_A-1", T1, T2);
+        let second = OsvTrace {
+            file: "osv/x_A-1b.json".into(),
+            ..first.clone()
+        };
+        for order in [[&first, &second], [&second, &first]] {
+            let comparison = Comparison::new(&previous, &site);
+            for t in order {
+                comparison.record(Ok(Parsed::Osv(id.clone(), t.clone())));
+            }
+            let err = comparison.finish().unwrap_err();
+            assert_eq!(err.file, "osv/x_A-1b.json");
+            assert_eq!(
+                err.message,
+                "OSV id `x_A-1` is also the id of osv/x_A-1.json"
+            );
+        }
+        let comparison = Comparison::new(&previous, &site);
+        for file in ["osv/b.json", "osv/a.json", "osv/c.json"] {
+            comparison.record(Err(Garbled {
+                file: file.into(),
+                message: "not JSON".into(),
+            }));
+        }
+        assert_eq!(comparison.finish().unwrap_err().file, "osv/a.json");
     }
 
     #[test]

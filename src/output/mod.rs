@@ -194,10 +194,10 @@ impl LeakScanner {
             self.find(format!("{} (visible text)", o.path), text.as_bytes())?;
         }
         if o.path.ends_with(".zip") {
-            for (name, bytes) in zip_entries(&o.path, &o.bytes)? {
+            for_each_zip_entry(&o.path, &o.bytes, |name, bytes| {
                 self.find(format!("{}!{name} (entry name)", o.path), name.as_bytes())?;
-                self.find(format!("{}!{name}", o.path), &bytes)?;
-            }
+                self.find(format!("{}!{name}", o.path), bytes)
+            })?;
         }
         Ok(())
     }
@@ -231,8 +231,14 @@ fn markup_text(path: &str, bytes: &[u8]) -> Option<String> {
     Some(text)
 }
 
-/// Every entry of a zip output with its name, decompressed.
-fn zip_entries(path: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+/// Hands each entry of a zip output, decompressed, with its name to `f`,
+/// one at a time: an archive of every record is as large as the records,
+/// and is never held decompressed whole.
+fn for_each_zip_entry(
+    path: &str,
+    bytes: &[u8],
+    mut f: impl FnMut(&str, &[u8]) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
     use std::io::Read;
     let unreadable = |e: &dyn std::fmt::Display| OutputError::UnreadableArchive {
         path: path.to_string(),
@@ -240,15 +246,15 @@ fn zip_entries(path: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Outpu
     };
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let mut entries = Vec::with_capacity(archive.len());
+    let mut content = Vec::new();
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| unreadable(&e))?;
         let name = file.name().map_err(|e| unreadable(&e))?.into_owned();
-        let mut content = Vec::new();
+        content.clear();
         file.read_to_end(&mut content).map_err(|e| unreadable(&e))?;
-        entries.push((name, content));
+        f(&name, &content)?;
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// The output directory is replaced whole, so it must not be the site, one

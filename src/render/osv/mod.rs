@@ -11,6 +11,7 @@ use serde::Serialize;
 use zip::write::SimpleFileOptions;
 
 use super::{Output, RenderContext, RenderError, Sink, Target};
+use crate::model::Advisory;
 use crate::render::paths;
 
 pub use record::OsvRecord;
@@ -32,24 +33,38 @@ impl Target for Osv {
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         let site = &ctx.public.site;
-        // Each record goes out as it is made, and is compressed for the
-        // zip on the same thread; the indexes need only ids and times.
-        let mut records: Vec<(String, String, Vec<u8>)> = site
-            .advisories
-            .par_iter()
-            .map(|a| {
-                let rec = record::build(&site.config, &site.releases, a, ctx.now);
-                let bytes = to_json(&rec)?;
-                let entry = zip_records(&[(format!("{}.json", rec.id), &bytes, &rec.modified)])?;
-                sink.put(Output::new(paths::osv_record(&site.config, a), bytes))?;
-                Ok((rec.id, rec.modified, entry))
-            })
-            .collect::<Result<_, RenderError>>()?;
-        records.sort_by(|a, b| a.0.cmp(&b.0));
+        // The archive lists the records by id, and the ids share the site's
+        // prefix: advisories in id order are records in id order. They are
+        // made a batch at a time in that order, so each batch's compressed
+        // entries join the archive and are freed before the next batch is
+        // made; each record goes out as it is made, and the indexes need
+        // only ids and times.
+        let mut advisories: Vec<&Advisory> = site.advisories.iter().collect();
+        advisories.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        let mut archive = ZipMerger::new();
+        let mut records: Vec<(String, String)> = Vec::with_capacity(advisories.len());
+        for batch in advisories.chunks(ARCHIVE_BATCH) {
+            let made: Vec<(String, String, Vec<u8>)> = batch
+                .par_iter()
+                .map(|a| {
+                    let rec = record::build(&site.config, &site.releases, a, ctx.now);
+                    let bytes = to_json(&rec)?;
+                    let entry =
+                        zip_records(&[(format!("{}.json", rec.id), &bytes, &rec.modified)])?;
+                    sink.put(Output::new(paths::osv_record(&site.config, a), bytes))?;
+                    Ok((rec.id, rec.modified, entry))
+                })
+                .collect::<Result<_, RenderError>>()?;
+            for (id, modified, entry) in made {
+                archive.add(&entry)?;
+                records.push((id, modified));
+            }
+        }
+        sink.put(Output::new(paths::OSV_ALL_ZIP, archive.finish()?))?;
 
         let index: Vec<IndexEntry<'_>> = records
             .iter()
-            .map(|(id, modified, _)| IndexEntry { id, modified })
+            .map(|(id, modified)| IndexEntry { id, modified })
             .collect();
         sink.put(Output::new(paths::OSV_INDEX, to_json(&index)?))?;
         sink.put(Output::new(
@@ -57,14 +72,16 @@ impl Target for Osv {
             modified_id_csv(
                 records
                     .iter()
-                    .map(|(id, modified, _)| (modified.as_str(), id.as_str()))
+                    .map(|(id, modified)| (modified.as_str(), id.as_str()))
                     .collect(),
             ),
-        ))?;
-        let zip = merge_zips(records.iter().map(|(_, _, entry)| entry.as_slice()))?;
-        sink.put(Output::new(paths::OSV_ALL_ZIP, zip))
+        ))
     }
 }
+
+/// How many records are made at once for `all.zip`: enough to keep every
+/// core busy, few enough that their compressed entries weigh nothing.
+const ARCHIVE_BATCH: usize = 512;
 
 fn err(message: impl std::fmt::Display) -> RenderError {
     RenderError {
@@ -110,17 +127,37 @@ pub fn zip_records(entries: &[(String, &[u8], &str)]) -> Result<Vec<u8>, RenderE
     Ok(writer.finish().map_err(err)?.into_inner())
 }
 
-/// One zip of the entries of `zips` (each a zip of one record, as
-/// [`zip_records`] makes it), in the order given, copied without being
+/// One zip assembled from zips of one record each (as [`zip_records`]
+/// makes them), their entries in the order added, copied without being
 /// compressed again: the records are compressed in parallel, the archive
 /// is assembled in one pass.
-pub fn merge_zips<'a>(zips: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, RenderError> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for bytes in zips {
-        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(err)?;
-        writer.merge_archive(archive).map_err(err)?;
+pub struct ZipMerger {
+    writer: zip::ZipWriter<Cursor<Vec<u8>>>,
+}
+
+impl ZipMerger {
+    pub fn new() -> ZipMerger {
+        ZipMerger {
+            writer: zip::ZipWriter::new(Cursor::new(Vec::new())),
+        }
     }
-    Ok(writer.finish().map_err(err)?.into_inner())
+
+    /// Appends the entries of the zip `part`.
+    pub fn add(&mut self, part: &[u8]) -> Result<(), RenderError> {
+        let archive = zip::ZipArchive::new(Cursor::new(part)).map_err(err)?;
+        self.writer.merge_archive(archive).map_err(err)
+    }
+
+    /// The archive's bytes.
+    pub fn finish(self) -> Result<Vec<u8>, RenderError> {
+        Ok(self.writer.finish().map_err(err)?.into_inner())
+    }
+}
+
+impl Default for ZipMerger {
+    fn default() -> Self {
+        ZipMerger::new()
+    }
 }
 
 /// The zip (MS-DOS) time of an RFC 3339 UTC timestamp; zip times start in
@@ -189,7 +226,11 @@ mod tests {
             .iter()
             .map(|e| zip_records(std::slice::from_ref(e)).unwrap())
             .collect();
-        let merged = merge_zips(parts.iter().map(Vec::as_slice)).unwrap();
+        let mut merger = ZipMerger::new();
+        for part in &parts {
+            merger.add(part).unwrap();
+        }
+        let merged = merger.finish().unwrap();
         assert_eq!(merged, whole, "byte for byte the one-pass archive");
     }
 
