@@ -570,3 +570,46 @@ fn with_a_key_every_document_is_signed_and_the_key_published() {
     let meta = json(&unsigned, ".well-known/csaf/provider-metadata.json");
     assert!(meta.get("public_openpgp_keys").is_none());
 }
+
+/// The preview renders an advisory's records alone; they must be the very
+/// bytes the whole target makes, signature included, at the paths the
+/// target names without rendering them.
+#[test]
+fn each_advisorys_records_rendered_alone_are_the_bytes_of_the_whole_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, key) = signing_key_file(dir.path(), 3, NOW);
+    let opts = opts(fixture(), NOW);
+    let site = disclose::check(&opts).unwrap().site.unwrap();
+    let embargoed = disclose::embargo::apply(site, opts.now);
+    let ctx = RenderContext {
+        signer: Some(&key),
+        ..RenderContext::new(&embargoed.public, opts.now)
+    };
+    let whole = disclose::render::render_all(&ctx).unwrap();
+    let mut records = 0;
+    for target in disclose::render::targets() {
+        for a in &embargoed.public.site.advisories {
+            let alone = target.advisory_outputs(&ctx, a).unwrap();
+            let mut paths: Vec<&str> = alone.iter().map(|o| o.path.as_str()).collect();
+            paths.sort();
+            let mut named = target.advisory_paths(&ctx, a);
+            named.sort();
+            assert_eq!(paths, named, "{} of {}", target.name(), a.id);
+            for o in &alone {
+                assert_eq!(o.bytes, file(&whole, &o.path), "{}", o.path);
+                records += 1;
+            }
+        }
+    }
+    assert!(
+        whole.iter().any(|o| o.path.ends_with(".json.asc")),
+        "the documents are signed"
+    );
+    let advisories = embargoed.public.site.advisories.len();
+    // An OSV record and a CSAF document with two hashes and a signature each,
+    // and at least one CVE record.
+    assert!(
+        records > advisories * 5,
+        "{records} records of {advisories}"
+    );
+}

@@ -37,19 +37,36 @@ impl Target for Cve {
 
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
+        ctx.public.site.advisories.par_iter().try_for_each(|a| {
+            self.advisory_outputs(ctx, a)?
+                .into_iter()
+                .try_for_each(|o| sink.put(o))
+        })
+    }
+
+    fn advisory_paths(&self, _ctx: &RenderContext<'_>, a: &Advisory) -> Vec<String> {
+        a.cve_ids().iter().map(paths::cve_record).collect()
+    }
+
+    /// One record per CVE id of `a`.
+    fn advisory_outputs(
+        &self,
+        ctx: &RenderContext<'_>,
+        a: &Advisory,
+    ) -> Result<Vec<Output>, RenderError> {
         let site = &ctx.public.site;
-        site.advisories.par_iter().try_for_each(|a| {
-            for cve_id in a.cve_ids() {
+        a.cve_ids()
+            .into_iter()
+            .map(|cve_id| {
                 let record = record(site, a, &cve_id, ctx.now);
                 let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| RenderError {
                     target: "cve",
                     message: format!("{cve_id}: {e}"),
                 })?;
                 bytes.push(b'\n');
-                sink.put(Output::new(paths::cve_record(&cve_id), bytes))?;
-            }
-            Ok(())
-        })
+                Ok(Output::new(paths::cve_record(&cve_id), bytes))
+            })
+            .collect()
     }
 }
 

@@ -13,6 +13,7 @@ pub mod security_txt;
 use jiff::Timestamp;
 
 use crate::embargo::PublicSite;
+use crate::model::Advisory;
 use crate::timings::{Timings, Work};
 
 /// One file of the built site: a relative, `/`-separated path and its bytes.
@@ -145,6 +146,24 @@ pub trait Target: Sync {
             sink.put(output)?;
         }
         Ok(())
+    }
+
+    /// The paths of the outputs that depend on advisory `a` alone (its
+    /// records, with their hashes and signature): known without rendering
+    /// them, so that the preview renders one when it is asked for instead
+    /// of the whole target.
+    fn advisory_paths(&self, _ctx: &RenderContext<'_>, _a: &Advisory) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The outputs at [`Target::advisory_paths`], the very bytes
+    /// [`Target::stream`] makes of them.
+    fn advisory_outputs(
+        &self,
+        _ctx: &RenderContext<'_>,
+        _a: &Advisory,
+    ) -> Result<Vec<Output>, RenderError> {
+        Ok(Vec::new())
     }
 }
 

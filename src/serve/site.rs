@@ -125,11 +125,13 @@ struct Built {
 }
 
 /// The thread that keeps the latest build and renders what is asked of it.
-/// Pages are rendered when they are requested, and the machine-readable
-/// files (feeds, OSV, CSAF, CVE, security.txt) all at once the first time
-/// one of them is: after an edit, only the model is rebuilt — parsing again
-/// only the files that changed — so a large site's preview is current as
-/// soon as that is done, and each page shows the edit when it is loaded.
+/// Pages and the records of one advisory (OSV, CVE, a CSAF document with
+/// its hashes) are rendered when they are requested, and the files made of
+/// every advisory (feeds, indexes, archives, security.txt) all at once the
+/// first time one of them is: after an edit, only the model is rebuilt —
+/// parsing again only the files that changed — so a large site's preview is
+/// current as soon as that is done, and each page or record shows the edit
+/// when it is loaded.
 pub(crate) struct Live {
     pub root: std::path::PathBuf,
     /// What the rebuilds keep of the sources; the watcher marks in it what
@@ -346,9 +348,12 @@ impl Live {
         let scanner = crate::output::LeakScanner::new(&built.forbidden)
             .ok()
             .flatten();
+        let targets = render::targets();
         let files = Files {
             ctx: &ctx,
             pages: &pages,
+            targets: &targets,
+            records: std::cell::OnceCell::new(),
             extras: std::cell::OnceCell::new(),
             machine: std::cell::OnceCell::new(),
         };
@@ -362,7 +367,11 @@ impl Live {
                 }
             }
         };
-        drop_aside((files.machine.into_inner(), files.extras.into_inner()));
+        drop_aside((
+            files.machine.into_inner(),
+            files.extras.into_inner(),
+            files.records.into_inner(),
+        ));
         next
     }
 }
@@ -381,6 +390,10 @@ fn drop_aside<T: Send + 'static>(value: T) {
 struct Files<'a> {
     ctx: &'a RenderContext<'a>,
     pages: &'a render::html::Pages<'a>,
+    targets: &'a [Box<dyn render::Target>],
+    /// The path of each output that depends on one advisory alone → the
+    /// index of its target and of its advisory.
+    records: std::cell::OnceCell<std::collections::HashMap<String, (usize, usize)>>,
     /// The theme's static files and the sitemap.
     extras: std::cell::OnceCell<BTreeMap<String, Vec<u8>>>,
     /// Every output of the other targets, or why they could not be made.
@@ -392,11 +405,45 @@ impl Files<'_> {
         self.extras.get_or_init(|| into_map(self.pages.extras()))
     }
 
+    fn records(&self) -> &std::collections::HashMap<String, (usize, usize)> {
+        self.records.get_or_init(|| {
+            let advisories = &self.ctx.public.site.advisories;
+            let mut records = std::collections::HashMap::new();
+            for (t, target) in self.targets.iter().enumerate() {
+                for (i, a) in advisories.iter().enumerate() {
+                    for path in target.advisory_paths(self.ctx, a) {
+                        records.insert(path, (t, i));
+                    }
+                }
+            }
+            records
+        })
+    }
+
+    /// The output at `path` when it depends on one advisory alone, made of
+    /// that advisory only.
+    fn record(&self, path: &str) -> Option<Result<Vec<u8>, String>> {
+        let &(t, i) = self.records().get(path)?;
+        let a = &self.ctx.public.site.advisories[i];
+        Some(
+            self.targets[t]
+                .advisory_outputs(self.ctx, a)
+                .map_err(|e| e.to_string())
+                .and_then(|outputs| {
+                    outputs
+                        .into_iter()
+                        .find(|o| o.path == path)
+                        .map(|o| o.bytes)
+                        .ok_or_else(|| format!("no output {path}"))
+                }),
+        )
+    }
+
     fn machine(&self) -> Result<&BTreeMap<String, Vec<u8>>, &str> {
         self.machine
             .get_or_init(|| {
                 let all = render::Collect::default();
-                for target in render::targets().iter().filter(|t| t.name() != "html") {
+                for target in self.targets.iter().filter(|t| t.name() != "html") {
                     target.stream(self.ctx, &all).map_err(|e| e.to_string())?;
                 }
                 Ok(into_map(all.into_sorted()))
@@ -408,6 +455,7 @@ impl Files<'_> {
     fn exists(&self, path: &str) -> bool {
         self.pages.has(path)
             || self.extras().contains_key(path)
+            || self.records().contains_key(path)
             || self.machine().is_ok_and(|m| m.contains_key(path))
     }
 
@@ -417,6 +465,9 @@ impl Files<'_> {
         }
         if let Some(b) = self.extras().get(path) {
             return Ok(b.clone());
+        }
+        if let Some(record) = self.record(path) {
+            return record;
         }
         match self.machine() {
             Ok(m) => m

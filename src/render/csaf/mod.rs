@@ -43,27 +43,8 @@ impl Target for Csaf {
             .advisories
             .par_iter()
             .map(|a| {
-                let previous = ctx
-                    .prior
-                    .and_then(|p| p.csaf_revisions.get(a.id.as_str()))
-                    .map(Vec::as_slice);
-                let changes = document::changes(a, &site.releases, ctx.now, previous);
-                let bytes = to_json(&document::build(site, a, ctx.now, &changes))?;
-                let updated = changes.last().map_or(a.published.at, |c| c.at);
-                let doc = Published::new(a, updated);
-                let (sha256, sha512) = ctx.work(Work::Hashing, || {
-                    (
-                        hash_line(&Sha256::digest(&bytes), &doc.file_name),
-                        hash_line(&Sha512::digest(&bytes), &doc.file_name),
-                    )
-                });
-                sink.put(Output::new(format!("{}.sha256", doc.path), sha256))?;
-                sink.put(Output::new(format!("{}.sha512", doc.path), sha512))?;
-                if let Some(signer) = ctx.signer {
-                    let signature = ctx.work(Work::Signing, || signer.sign_detached(&bytes))?;
-                    sink.put(Output::new(format!("{}.asc", doc.path), signature))?;
-                }
-                sink.put(Output::new(doc.path.clone(), bytes))?;
+                let (doc, outputs) = document_outputs(ctx, a)?;
+                outputs.into_iter().try_for_each(|o| sink.put(o))?;
                 Ok(doc)
             })
             .collect::<Result<_, RenderError>>()?;
@@ -126,6 +107,57 @@ impl Target for Csaf {
         ));
         outputs.into_iter().try_for_each(|o| sink.put(o))
     }
+
+    fn advisory_paths(&self, ctx: &RenderContext<'_>, a: &Advisory) -> Vec<String> {
+        let path = paths::csaf_document(a);
+        let mut paths = vec![format!("{path}.sha256"), format!("{path}.sha512")];
+        if ctx.signer.is_some() {
+            paths.push(format!("{path}.asc"));
+        }
+        paths.push(path);
+        paths
+    }
+
+    fn advisory_outputs(
+        &self,
+        ctx: &RenderContext<'_>,
+        a: &Advisory,
+    ) -> Result<Vec<Output>, RenderError> {
+        Ok(document_outputs(ctx, a)?.1)
+    }
+}
+
+/// The document of `a` as the index files list it, and its outputs: the
+/// hashes, the signature when the build signs, then the document.
+fn document_outputs(
+    ctx: &RenderContext<'_>,
+    a: &Advisory,
+) -> Result<(Published, Vec<Output>), RenderError> {
+    let site = &ctx.public.site;
+    let previous = ctx
+        .prior
+        .and_then(|p| p.csaf_revisions.get(a.id.as_str()))
+        .map(Vec::as_slice);
+    let changes = document::changes(a, &site.releases, ctx.now, previous);
+    let bytes = to_json(&document::build(site, a, ctx.now, &changes))?;
+    let updated = changes.last().map_or(a.published.at, |c| c.at);
+    let doc = Published::new(a, updated);
+    let (sha256, sha512) = ctx.work(Work::Hashing, || {
+        (
+            hash_line(&Sha256::digest(&bytes), &doc.file_name),
+            hash_line(&Sha512::digest(&bytes), &doc.file_name),
+        )
+    });
+    let mut outputs = vec![
+        Output::new(format!("{}.sha256", doc.path), sha256),
+        Output::new(format!("{}.sha512", doc.path), sha512),
+    ];
+    if let Some(signer) = ctx.signer {
+        let signature = ctx.work(Work::Signing, || signer.sign_detached(&bytes))?;
+        outputs.push(Output::new(format!("{}.asc", doc.path), signature));
+    }
+    outputs.push(Output::new(doc.path.clone(), bytes));
+    Ok((doc, outputs))
 }
 
 /// A document in the provider tree, as the index files list it.

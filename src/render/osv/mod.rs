@@ -47,11 +47,10 @@ impl Target for Osv {
             let made: Vec<(String, String, Vec<u8>)> = batch
                 .par_iter()
                 .map(|a| {
-                    let rec = record::build(&site.config, &site.releases, a, ctx.now);
-                    let bytes = to_json(&rec)?;
+                    let (rec, output) = record_output(ctx, a)?;
                     let entry =
-                        zip_records(&[(format!("{}.json", rec.id), &bytes, &rec.modified)])?;
-                    sink.put(Output::new(paths::osv_record(&site.config, a), bytes))?;
+                        zip_records(&[(format!("{}.json", rec.id), &output.bytes, &rec.modified)])?;
+                    sink.put(output)?;
                     Ok((rec.id, rec.modified, entry))
                 })
                 .collect::<Result<_, RenderError>>()?;
@@ -77,6 +76,29 @@ impl Target for Osv {
             ),
         ))
     }
+
+    fn advisory_paths(&self, ctx: &RenderContext<'_>, a: &Advisory) -> Vec<String> {
+        vec![paths::osv_record(&ctx.public.site.config, a)]
+    }
+
+    fn advisory_outputs(
+        &self,
+        ctx: &RenderContext<'_>,
+        a: &Advisory,
+    ) -> Result<Vec<Output>, RenderError> {
+        Ok(vec![record_output(ctx, a)?.1])
+    }
+}
+
+/// The record of `a`, and its output.
+fn record_output(
+    ctx: &RenderContext<'_>,
+    a: &Advisory,
+) -> Result<(OsvRecord, Output), RenderError> {
+    let site = &ctx.public.site;
+    let rec = record::build(&site.config, &site.releases, a, ctx.now);
+    let bytes = to_json(&rec)?;
+    Ok((rec, Output::new(paths::osv_record(&site.config, a), bytes)))
 }
 
 /// How many records are made at once for `all.zip`: enough to keep every
