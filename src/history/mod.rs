@@ -8,7 +8,9 @@
 //! refuses the rewrites, unless the author says they are intended.
 //!
 //! Reading the previous site is the only I/O here ([`load`]); the comparison
-//! ([`compare`]) is pure and works on what the same parser read from both.
+//! ([`Comparison`], record by record as a build renders them, or
+//! [`compare`] of two whole sites) is pure and works on what the same
+//! parser read from both.
 
 mod compare;
 mod read;
