@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use super::read::{CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, Published, short_hex};
+use super::read::{
+    CsafTrace, CveTrace, Digest, Garbled, OsvTrace, Parsed, Published, Stamp, id_taken, short_hex,
+};
 use super::{NewSite, Rewrite, RewriteKind};
 use crate::render::paths;
 
@@ -89,14 +91,12 @@ impl Found {
             return true;
         };
         let (first, second) = if **other < *file {
-            (other.to_string(), file.to_string())
+            (&**other, file)
         } else {
-            (file.to_string(), other.to_string())
+            (file, &**other)
         };
-        self.garbled(Garbled {
-            file: second,
-            message: format!("{} `{id}` is also the id of {first}", format.id_name()),
-        });
+        let g = id_taken(format.id_name(), id, first, second);
+        self.garbled(g);
         false
     }
 }
@@ -202,25 +202,48 @@ impl<'a> Comparison<'a> {
                 &now.published.text,
             );
         }
-        if now.modified.at < old.modified.at {
-            push(
-                RewriteKind::ModifiedBackwards,
-                &old.modified.text,
-                &now.modified.text,
-            );
-        } else if now.modified.at == old.modified.at && now.digest != old.digest {
-            push(
-                RewriteKind::UnrevisedChange,
-                &revision_text(&old.modified.text, &old.digest),
-                &revision_text(&now.modified.text, &now.digest),
-            );
-        }
         if let (Some(withdrawn), None) = (&old.withdrawn, &now.withdrawn) {
             push(
                 RewriteKind::WithdrawalUndone,
                 &format!("withdrawn at {}", withdrawn.text),
                 "not withdrawn",
             );
+        }
+        self.revision(
+            found,
+            advisory,
+            &old.file,
+            (&old.modified, &old.digest),
+            (&now.modified, &now.digest),
+        );
+    }
+
+    /// A record's revision time (OSV `modified`, CVE `dateUpdated`) may
+    /// only move forward, and must move when its bytes changed.
+    fn revision(
+        &self,
+        found: &mut Found,
+        advisory: &str,
+        file: &str,
+        (old, old_digest): (&Stamp, &Digest),
+        (now, now_digest): (&Stamp, &Digest),
+    ) {
+        if now.at < old.at {
+            found.rewrites.push(self.rewrite(
+                advisory,
+                RewriteKind::ModifiedBackwards,
+                file,
+                old.text.clone(),
+                now.text.clone(),
+            ));
+        } else if now.at == old.at && now_digest != old_digest {
+            found.rewrites.push(self.rewrite(
+                advisory,
+                RewriteKind::UnrevisedChange,
+                file,
+                revision_text(&old.text, old_digest),
+                revision_text(&now.text, now_digest),
+            ));
         }
     }
 
@@ -278,23 +301,13 @@ impl<'a> Comparison<'a> {
             .cve_advisories
             .get(cve_id)
             .map_or(cve_id, String::as_str);
-        if now.date_updated.at < old.date_updated.at {
-            found.rewrites.push(self.rewrite(
-                advisory,
-                RewriteKind::ModifiedBackwards,
-                &old.file,
-                old.date_updated.text.clone(),
-                now.date_updated.text.clone(),
-            ));
-        } else if now.date_updated.at == old.date_updated.at && now.digest != old.digest {
-            found.rewrites.push(self.rewrite(
-                advisory,
-                RewriteKind::UnrevisedChange,
-                &old.file,
-                revision_text(&old.date_updated.text, &old.digest),
-                revision_text(&now.date_updated.text, &now.digest),
-            ));
-        }
+        self.revision(
+            found,
+            advisory,
+            &old.file,
+            (&old.date_updated, &old.digest),
+            (&now.date_updated, &now.digest),
+        );
     }
 
     /// What can only be told once every record has been seen: the records

@@ -246,6 +246,14 @@ struct RevisionFacts {
     summary: String,
 }
 
+/// `file` names, as `what` (`OSV id`, …), the `id` that `first` names.
+pub(super) fn id_taken(what: &str, id: &str, first: &str, file: &str) -> Garbled {
+    Garbled {
+        file: file.to_string(),
+        message: format!("{what} `{id}` is also the id of {first}"),
+    }
+}
+
 impl Published {
     /// Reads the history-bearing files among `files` (path relative to the
     /// site root, bytes) and ignores the rest.
@@ -266,35 +274,22 @@ impl Published {
     pub fn from_parsed(parsed: impl IntoIterator<Item = ParsedFile>) -> Result<Published, Garbled> {
         let mut published = Published::default();
         for (path, parsed) in parsed {
-            let garbled = |message: String| Garbled {
-                file: path.clone(),
-                message,
-            };
             match parsed? {
                 Parsed::Osv(id, trace) => {
                     if let Some(first) = published.osv.get(&id) {
-                        return Err(garbled(format!(
-                            "OSV id `{id}` is also the id of {}",
-                            first.file
-                        )));
+                        return Err(id_taken("OSV id", &id, &first.file, &path));
                     }
                     published.osv.insert(id, trace);
                 }
                 Parsed::Csaf(id, trace) => {
                     if let Some(first) = published.csaf.get(&id) {
-                        return Err(garbled(format!(
-                            "tracking id `{id}` is also the id of {}",
-                            first.file
-                        )));
+                        return Err(id_taken("tracking id", &id, &first.file, &path));
                     }
                     published.csaf.insert(id, trace);
                 }
                 Parsed::Cve(id, trace) => {
                     if let Some(first) = published.cve.get(&id) {
-                        return Err(garbled(format!(
-                            "CVE id `{id}` is also the id of {}",
-                            first.file
-                        )));
+                        return Err(id_taken("CVE id", &id, &first.file, &path));
                     }
                     published.cve.insert(id, trace);
                 }
