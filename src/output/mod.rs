@@ -149,10 +149,14 @@ impl LeakScanner {
         let mut patterns: Vec<String> = Vec::with_capacity(forbidden.len() * 2);
         let mut original: Vec<usize> = Vec::new();
         for (i, t) in forbidden.iter().enumerate() {
+            // The scanned bytes are folded (see `find`), so the token is too:
+            // a tab or a double space in it would otherwise never match.
+            let t = String::from_utf8_lossy(&crate::embargo::fold_whitespace(t.as_bytes()))
+                .into_owned();
+            let escaped = crate::render::escape_html(&t);
             patterns.push(t.clone());
             original.push(i);
-            let escaped = crate::render::escape_html(t);
-            if escaped != *t {
+            if escaped != t {
                 patterns.push(escaped);
                 original.push(i);
             }
@@ -730,6 +734,24 @@ mod tests {
                 assert_eq!(offset, 3);
             }
             other => panic!("unexpected {other}"),
+        }
+    }
+
+    /// The scanned bytes have their whitespace runs folded; a token with a
+    /// tab or two spaces in it is folded the same way, or it never matches
+    /// (found by the leak_scan fuzz target).
+    #[test]
+    fn leak_scan_folds_whitespace_inside_a_token() {
+        for token in ["C\t\t\t2026-40003", "Bob  and\nAlice"] {
+            let page = format!("<p>x {}</p>", token.replace(['\t', ' ', '\n'], "\r\n "));
+            let outs = vec![Output::new("x/index.html", page.as_str())];
+            match scan_for_leaks(&outs, &[token.to_string()]) {
+                Err(OutputError::Leak { path, token: t, .. }) => {
+                    assert_eq!(path, "x/index.html", "{token:?}");
+                    assert_eq!(t, token);
+                }
+                other => panic!("{token:?}: {other:?}"),
+            }
         }
     }
 
