@@ -102,6 +102,7 @@ fn main() {
     let mut archive_after = Vec::new();
     let mut osv_after = Vec::new();
     let mut index_after = Vec::new();
+    let mut feed_after = Vec::new();
     for run in 0..runs {
         let marker = format!("Edited in run {run} of the preview timing.");
         let before = version(addr, None);
@@ -124,6 +125,10 @@ fn main() {
         assert!(text.contains(&marker), "the OSV record shows the edit");
         osv_after.push(t.elapsed());
         let t = Instant::now();
+        let (status, _) = get(addr, &format!("{base}feeds/all.atom"));
+        assert_eq!(status, 200);
+        feed_after.push(t.elapsed());
+        let t = Instant::now();
         let (status, _) = get(addr, &format!("{base}osv-index.json"));
         assert_eq!(status, 200);
         index_after.push(t.elapsed());
@@ -134,11 +139,12 @@ fn main() {
         v[v.len() / 2]
     };
     println!(
-        "after a one-file edit (median of {runs}): rebuilt in {:.2?}, the edited page shown in {:.2?}; then the archive in {:.2?}, the OSV record in {:.2?}, the OSV index (every record) in {:.2?}",
+        "after a one-file edit (median of {runs}): rebuilt in {:.2?}, the edited page shown in {:.2?}; then the archive in {:.2?}, the OSV record in {:.2?}, the feed of every advisory in {:.2?}, the OSV index (every record) in {:.2?}",
         median(&mut rebuilt),
         median(&mut page_after),
         median(&mut archive_after),
         median(&mut osv_after),
+        median(&mut feed_after),
         median(&mut index_after)
     );
     server.stop();

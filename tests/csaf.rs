@@ -571,11 +571,9 @@ fn with_a_key_every_document_is_signed_and_the_key_published() {
     assert!(meta.get("public_openpgp_keys").is_none());
 }
 
-/// The preview renders an advisory's records alone; they must be the very
-/// bytes the whole target makes, signature included, at the paths the
-/// target names without rendering them.
-#[test]
-fn each_advisorys_records_rendered_alone_are_the_bytes_of_the_whole_render() {
+/// Runs `test` with the fixture site's public advisories rendered through a
+/// context that signs, as a build with a key does.
+fn with_signed_fixture(test: impl FnOnce(&RenderContext, &[Advisory])) {
     let dir = tempfile::tempdir().unwrap();
     let (_, key) = signing_key_file(dir.path(), 3, NOW);
     let opts = opts(fixture(), NOW);
@@ -585,31 +583,62 @@ fn each_advisorys_records_rendered_alone_are_the_bytes_of_the_whole_render() {
         signer: Some(&key),
         ..RenderContext::new(&embargoed.public, opts.now)
     };
-    let whole = disclose::render::render_all(&ctx).unwrap();
-    let mut records = 0;
-    for target in disclose::render::targets() {
-        for a in &embargoed.public.site.advisories {
-            let alone = target.advisory_outputs(&ctx, a).unwrap();
-            let mut paths: Vec<&str> = alone.iter().map(|o| o.path.as_str()).collect();
-            paths.sort();
-            let mut named = target.advisory_paths(&ctx, a);
-            named.sort();
-            assert_eq!(paths, named, "{} of {}", target.name(), a.id);
-            for o in &alone {
-                assert_eq!(o.bytes, file(&whole, &o.path), "{}", o.path);
-                records += 1;
+    test(&ctx, &embargoed.public.site.advisories);
+}
+
+/// The preview renders an advisory's records alone; they must be the very
+/// bytes the whole target makes, signature included, at the paths the
+/// target names without rendering them.
+#[test]
+fn each_advisorys_records_rendered_alone_are_the_bytes_of_the_whole_render() {
+    with_signed_fixture(|ctx, advisories| {
+        let whole = disclose::render::render_all(ctx).unwrap();
+        let mut records = 0;
+        for target in disclose::render::targets() {
+            for a in advisories {
+                let alone = target.advisory_outputs(ctx, a).unwrap();
+                let mut paths: Vec<&str> = alone.iter().map(|o| o.path.as_str()).collect();
+                paths.sort();
+                let mut named = target.advisory_paths(ctx, a);
+                named.sort();
+                assert_eq!(paths, named, "{} of {}", target.name(), a.id);
+                for o in &alone {
+                    assert_eq!(o.bytes, file(&whole, &o.path), "{}", o.path);
+                    records += 1;
+                }
             }
         }
-    }
-    assert!(
-        whole.iter().any(|o| o.path.ends_with(".json.asc")),
-        "the documents are signed"
-    );
-    let advisories = embargoed.public.site.advisories.len();
-    // An OSV record and a CSAF document with two hashes and a signature each,
-    // and at least one CVE record.
-    assert!(
-        records > advisories * 5,
-        "{records} records of {advisories}"
-    );
+        assert!(
+            whole.iter().any(|o| o.path.ends_with(".json.asc")),
+            "the documents are signed"
+        );
+        let advisories = advisories.len();
+        // An OSV record and a CSAF document with two hashes and a signature each,
+        // and at least one CVE record.
+        assert!(
+            records > advisories * 5,
+            "{records} records of {advisories}"
+        );
+    });
+}
+
+/// The preview renders only the target that claims a requested path: every
+/// output must be claimed by the target that makes it, and by no other.
+#[test]
+fn each_output_is_claimed_by_the_target_that_makes_it_alone() {
+    with_signed_fixture(|ctx, _| {
+        let targets = disclose::render::targets();
+        for target in &targets {
+            let outputs = target.render(ctx).unwrap();
+            assert!(!outputs.is_empty(), "{}", target.name());
+            for o in &outputs {
+                let claimed: Vec<&str> = targets
+                    .iter()
+                    .filter(|t| t.claims(&o.path))
+                    .map(|t| t.name())
+                    .collect();
+                assert_eq!(claimed, [target.name()], "{}", o.path);
+            }
+        }
+    });
 }

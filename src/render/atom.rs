@@ -28,6 +28,10 @@ impl Target for Atom {
         "atom"
     }
 
+    fn claims(&self, path: &str) -> bool {
+        path.starts_with(paths::FEEDS_DIR)
+    }
+
     /// Each feed's entries are made just before it is written, so only
     /// the feeds being written are held at once.
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {

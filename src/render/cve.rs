@@ -35,6 +35,10 @@ impl Target for Cve {
         "cve"
     }
 
+    fn claims(&self, path: &str) -> bool {
+        path.starts_with(paths::CVE_DIR)
+    }
+
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         ctx.public.site.advisories.par_iter().try_for_each(|a| {

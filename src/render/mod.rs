@@ -156,6 +156,11 @@ pub trait Target: Sync {
         Vec::new()
     }
 
+    /// Whether an output at `path` would be this target's, told from the
+    /// path alone: each target writes under folders of its own, so the
+    /// preview renders only the target that makes a requested file.
+    fn claims(&self, path: &str) -> bool;
+
     /// The outputs at [`Target::advisory_paths`], the very bytes
     /// [`Target::stream`] makes of them.
     fn advisory_outputs(

@@ -66,7 +66,9 @@ pub fn cve_record(alias: &Alias) -> String {
     format!("{CVE_DIR}{alias}.json")
 }
 
-/// Feeds.
+/// The folder of the Atom feeds.
+pub const FEEDS_DIR: &str = "feeds/";
+
 pub const FEED_ALL: &str = "feeds/all.atom";
 
 pub fn feed_series(series: &str) -> String {
@@ -109,6 +111,9 @@ pub fn version_page(series: &str, version: &str) -> String {
 pub fn utc_timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+/// Everything the CSAF target publishes is under this folder.
+pub const CSAF_DIR: &str = ".well-known/csaf/";
 
 /// The folder of TLP:WHITE CSAF documents (requirements 7.1.11 to 7.1.14).
 pub const CSAF_WHITE_DIR: &str = ".well-known/csaf/white/";

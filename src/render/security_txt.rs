@@ -15,6 +15,10 @@ impl Target for SecurityTxt {
         "security.txt"
     }
 
+    fn claims(&self, path: &str) -> bool {
+        path == paths::SECURITY_TXT
+    }
+
     fn render(&self, ctx: &RenderContext<'_>) -> Result<Vec<Output>, RenderError> {
         let text = security_txt(&ctx.public.site.config, ctx.now)?;
         // The key that checks the signature is published by the CSAF target,

@@ -127,8 +127,8 @@ struct Built {
 /// The thread that keeps the latest build and renders what is asked of it.
 /// Pages and the records of one advisory (OSV, CVE, a CSAF document with
 /// its hashes) are rendered when they are requested, and the files made of
-/// every advisory (feeds, indexes, archives, security.txt) all at once the
-/// first time one of them is: after an edit, only the model is rebuilt —
+/// every advisory (feeds, indexes, archives, security.txt) a target at a
+/// time, the first time one of that target's files is: after an edit, only the model is rebuilt —
 /// parsing again only the files that changed — so a large site's preview is
 /// current as soon as that is done, and each page or record shows the edit
 /// when it is loaded.
@@ -355,7 +355,7 @@ impl Live {
             targets: &targets,
             records: std::cell::OnceCell::new(),
             extras: std::cell::OnceCell::new(),
-            machine: std::cell::OnceCell::new(),
+            machine: targets.iter().map(|_| std::cell::OnceCell::new()).collect(),
         };
         let next = loop {
             match Self::next_msg(rx, pending) {
@@ -368,7 +368,7 @@ impl Live {
             }
         };
         drop_aside((
-            files.machine.into_inner(),
+            files.machine,
             files.extras.into_inner(),
             files.records.into_inner(),
         ));
@@ -386,6 +386,9 @@ fn drop_aside<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
+/// Output path → bytes.
+type Outputs = BTreeMap<String, Vec<u8>>;
+
 /// The outputs of one build, made as they are asked for.
 struct Files<'a> {
     ctx: &'a RenderContext<'a>,
@@ -396,8 +399,9 @@ struct Files<'a> {
     records: std::cell::OnceCell<std::collections::HashMap<String, (usize, usize)>>,
     /// The theme's static files and the sitemap.
     extras: std::cell::OnceCell<BTreeMap<String, Vec<u8>>>,
-    /// Every output of the other targets, or why they could not be made.
-    machine: std::cell::OnceCell<Result<BTreeMap<String, Vec<u8>>, String>>,
+    /// For each target but the pages: every output it makes, or why it
+    /// could not make them.
+    machine: Vec<std::cell::OnceCell<Result<Outputs, String>>>,
 }
 
 impl Files<'_> {
@@ -439,24 +443,31 @@ impl Files<'_> {
         )
     }
 
-    fn machine(&self) -> Result<&BTreeMap<String, Vec<u8>>, &str> {
-        self.machine
-            .get_or_init(|| {
-                let all = render::Collect::default();
-                for target in self.targets.iter().filter(|t| t.name() != "html") {
-                    target.stream(self.ctx, &all).map_err(|e| e.to_string())?;
-                }
-                Ok(into_map(all.into_sorted()))
-            })
-            .as_ref()
-            .map_err(String::as_str)
+    /// The outputs of the target that claims `path`, when it is not the
+    /// pages' (those are rendered one at a time): all of them, made the
+    /// first time one is asked for.
+    fn machine(&self, path: &str) -> Option<Result<&Outputs, &str>> {
+        let t = self
+            .targets
+            .iter()
+            .position(|t| t.name() != "html" && t.claims(path))?;
+        let made = self.machine[t].get_or_init(|| {
+            let all = render::Collect::default();
+            self.targets[t]
+                .stream(self.ctx, &all)
+                .map_err(|e| e.to_string())?;
+            Ok(into_map(all.into_sorted()))
+        });
+        Some(made.as_ref().map_err(String::as_str))
     }
 
     fn exists(&self, path: &str) -> bool {
         self.pages.has(path)
             || self.extras().contains_key(path)
             || self.records().contains_key(path)
-            || self.machine().is_ok_and(|m| m.contains_key(path))
+            || self
+                .machine(path)
+                .is_some_and(|m| m.is_ok_and(|m| m.contains_key(path)))
     }
 
     fn bytes(&self, path: &str) -> Result<Vec<u8>, String> {
@@ -469,12 +480,13 @@ impl Files<'_> {
         if let Some(record) = self.record(path) {
             return record;
         }
-        match self.machine() {
-            Ok(m) => m
+        match self.machine(path) {
+            Some(Ok(m)) => m
                 .get(path)
                 .cloned()
                 .ok_or_else(|| format!("no output {path}")),
-            Err(e) => Err(e.to_string()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err(format!("no output {path}")),
         }
     }
 

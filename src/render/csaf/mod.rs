@@ -33,6 +33,12 @@ impl Target for Csaf {
         TARGET
     }
 
+    /// The documents, their indexes, the provider metadata and the public
+    /// key, all under `.well-known/csaf/`.
+    fn claims(&self, path: &str) -> bool {
+        path.starts_with(paths::CSAF_DIR)
+    }
+
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         let site = &ctx.public.site;

@@ -119,6 +119,15 @@ impl Target for Html {
         "html"
     }
 
+    /// The pages, the theme's files and the sitemap: whatever no other
+    /// target claims.
+    fn claims(&self, path: &str) -> bool {
+        super::targets()
+            .iter()
+            .filter(|t| t.name() != self.name())
+            .all(|t| !t.claims(path))
+    }
+
     /// Pages go to `sink` as they are rendered, in parallel, so a large
     /// site is never held in memory whole.
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {

@@ -30,6 +30,10 @@ impl Target for Osv {
         "osv"
     }
 
+    fn claims(&self, path: &str) -> bool {
+        path == paths::OSV_INDEX || path.starts_with(paths::OSV_DIR)
+    }
+
     fn stream(&self, ctx: &RenderContext<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
         use rayon::prelude::*;
         let site = &ctx.public.site;
