@@ -75,9 +75,7 @@ fn assert_same_affected_versions(set: &str, versions: Option<&str>) {
     );
     let plan = import_into(&opts);
     assert!(!plan.created.is_empty());
-    let report = disclose::check(&Options::new(dir.path(), NOW.parse().unwrap())).unwrap();
-    assert!(!report.has_errors(), "{:?}", report.diagnostics);
-    let site = report.site.unwrap();
+    let site = checked(dir.path());
     let outputs = render_at(dir.path(), NOW);
     let target = Target {
         config: &site.config,
@@ -87,35 +85,71 @@ fn assert_same_affected_versions(set: &str, versions: Option<&str>) {
         let path = entry.unwrap().path();
         let name = path.to_string_lossy().into_owned();
         let source = import::osv::parse_osv(&std::fs::read(&path).unwrap(), &name, target).unwrap();
-        let built_path = format!("osv/x_{}.json", source.record_id);
-        let built =
-            import::osv::parse_osv(text(&outputs, &built_path).as_bytes(), &built_path, target)
-                .unwrap();
-        let mut known: Vec<&disclose::model::Version> = site
-            .releases
-            .series
-            .iter()
-            .flat_map(|s| s.versions.iter().map(|r| &r.version))
-            .collect();
-        // The releases a record names; `1.18.0-0` is a bound, not a release.
-        known.extend(
-            source
-                .claim
-                .named_versions()
-                .into_iter()
-                .filter(|v| !import::osv::is_series_start_bound(v)),
-        );
-        for v in known {
-            assert_eq!(
-                source.claim.contains(v),
-                built.claim.contains(v),
-                "{set} {}: version {v}",
-                source.record_id
-            );
-        }
+        assert_built_states_the_same_versions(set, &source, &site, &outputs);
         compared += 1;
     }
     assert_eq!(compared, plan.created.len());
+}
+
+/// The site at `root`, which checks without errors.
+fn checked(root: &Path) -> disclose::model::Site {
+    let report = disclose::check(&Options::new(root, NOW.parse().unwrap())).unwrap();
+    assert!(!report.has_errors(), "{:?}", report.diagnostics);
+    report.site.unwrap()
+}
+
+/// The OSV record the site built from `source` against `source`, on every
+/// release the site knows and every one the source names.
+fn assert_built_states_the_same_versions(
+    set: &str,
+    source: &import::record::Imported,
+    site: &disclose::model::Site,
+    outputs: &[disclose::render::Output],
+) {
+    let target = Target {
+        config: &site.config,
+    };
+    let built_path = format!("osv/x_{}.json", source.id);
+    let built =
+        import::osv::parse_osv(text(outputs, &built_path).as_bytes(), &built_path, target).unwrap();
+    let mut known: Vec<&disclose::model::Version> = site
+        .releases
+        .series
+        .iter()
+        .flat_map(|s| s.versions.iter().map(|r| &r.version))
+        .collect();
+    // The releases a record names; `1.18.0-0` is a bound, not a release.
+    known.extend(
+        source
+            .claim
+            .named_versions()
+            .into_iter()
+            .filter(|v| !import::osv::is_series_start_bound(v)),
+    );
+    for v in known {
+        assert_eq!(
+            source.claim.contains(v),
+            built.claim.contains(v),
+            "{set} {}: version {v}",
+            source.record_id
+        );
+    }
+}
+
+/// What an import reports, record by record, and what it adds to the
+/// releases file.
+fn report_of(plan: &import::Plan) -> String {
+    let mut report = String::new();
+    for r in &plan.records {
+        report.push_str(&format!("{} -> {}\n", r.record_id, r.advisory));
+        for n in &r.notes {
+            report.push_str(&format!("  - {n}\n"));
+        }
+    }
+    for c in &plan.catalogue {
+        report.push_str(&format!("{c}\n"));
+    }
+    report
 }
 
 #[test]
@@ -144,20 +178,133 @@ fn pypa_import_report_and_files() {
         vec![fixtures().join("pypa/records")],
         None,
     ));
-    let mut report = String::new();
-    for r in &plan.records {
-        report.push_str(&format!("{} -> {}\n", r.record_id, r.advisory));
-        for n in &r.notes {
-            report.push_str(&format!("  - {n}\n"));
-        }
-    }
-    for c in &plan.catalogue {
-        report.push_str(&format!("{c}\n"));
-    }
-    insta::assert_snapshot!("pypa_report", report);
+    insta::assert_snapshot!("pypa_report", report_of(&plan));
     let file =
         std::fs::read_to_string(dir.path().join("content/advisories/PYSEC-2023-221.md")).unwrap();
     insta::assert_snapshot!("pypa_advisory", file);
+}
+
+/// A vendor's CSAF document of three vulnerabilities, one of them about
+/// another product only (made for the tests): one advisory for each of the
+/// other two, numbered in document order, each stating what the document
+/// says of it; importing the document again finds the same two.
+#[test]
+fn a_csaf_document_of_several_vulnerabilities_becomes_one_advisory_each() {
+    let dir = site("pypa");
+    let doc = fixtures().join("vendor/PALLETS-SA-2023-01.json");
+    let versions = Some(fixtures().join("vendor/versions.txt"));
+    let opts = options(dir.path(), Format::Csaf, vec![doc.clone()], versions);
+    let plan = import_into(&opts);
+    insta::assert_snapshot!("vendor_csaf_report", report_of(&plan));
+    let advisories = dir.path().join("content/advisories");
+    let first = std::fs::read_to_string(advisories.join("PALLETS-SA-2023-01-1.md")).unwrap();
+    insta::assert_snapshot!("vendor_csaf_advisory", first);
+    assert!(advisories.join("PALLETS-SA-2023-01-3.md").exists());
+    assert!(
+        !advisories.join("PALLETS-SA-2023-01-2.md").exists(),
+        "the vulnerability of another product is left out"
+    );
+
+    let site = checked(dir.path());
+    let outputs = render_at(dir.path(), NOW);
+    let target = Target {
+        config: &site.config,
+    };
+    let sources = import::csaf::parse_csaf(&std::fs::read(&doc).unwrap(), "doc", target).unwrap();
+    let ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["PALLETS-SA-2023-01-1", "PALLETS-SA-2023-01-3"]);
+    for source in &sources {
+        assert_built_states_the_same_versions("vendor", source, &site, &outputs);
+    }
+
+    let mut again = opts.clone();
+    again.update = true;
+    let plan = import_into(&again);
+    assert_eq!((plan.created.len(), plan.updated.len()), (0, 2));
+}
+
+/// Renumbered, the advisories of one document do not share its id as an
+/// alias (an alias names one advisory).
+#[test]
+fn renumbered_advisories_of_one_document_do_not_share_its_id() {
+    let dir = site("pypa");
+    let mut opts = options(
+        dir.path(),
+        Format::Csaf,
+        vec![fixtures().join("vendor/PALLETS-SA-2023-01.json")],
+        Some(fixtures().join("vendor/versions.txt")),
+    );
+    opts.ids = IdPolicy::Renumber { prefix: None };
+    let plan = import_into(&opts);
+    assert_eq!(plan.created.len(), 2);
+    for file in &plan.created {
+        let text = String::from_utf8_lossy(&file.bytes);
+        assert!(!text.contains("aliases: [PALLETS"), "{text}");
+    }
+    checked(dir.path());
+}
+
+/// An OSV record or a CVE record that names other packages beside the
+/// site's: those entries are left out, and said so; a document about other
+/// packages only is refused.
+#[test]
+fn entries_about_other_packages_are_left_out_and_said_so() {
+    let versions = Some(fixtures().join("vendor/versions.txt"));
+    for (format, record, advisory, left_out) in [
+        (
+            Format::Osv,
+            "vendor/PALLETS-2023-0002.json",
+            "PALLETS-2023-0002",
+            &[
+                "package `Flask` is not the site's package",
+                "in ecosystem `npm`",
+            ][..],
+        ),
+        (
+            Format::Cve,
+            "vendor/cve/CVE-2023-25577.json",
+            "CVE-2023-25577",
+            &["product `quart` is not the site's package"][..],
+        ),
+    ] {
+        let dir = site("pypa");
+        let plan = import_into(&options(
+            dir.path(),
+            format,
+            vec![fixtures().join(record)],
+            versions.clone(),
+        ));
+        assert_eq!(plan.records.len(), 1);
+        assert_eq!(plan.records[0].advisory, advisory);
+        for needle in left_out {
+            assert!(
+                plan.records[0]
+                    .notes
+                    .iter()
+                    .any(|n| n.contains(needle) && n.ends_with("left out")),
+                "{record}: {needle}: {:?}",
+                plan.records[0].notes
+            );
+        }
+        checked(dir.path());
+    }
+
+    // The document less its vulnerabilities about the site's package.
+    let scratch = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixtures().join("vendor/PALLETS-SA-2023-01.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vulns = doc["vulnerabilities"].as_array_mut().unwrap();
+    vulns.retain(|v| v["cve"] == "CVE-2023-30861");
+    let path = scratch.path().join("flask-only.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let dir = site("pypa");
+    match import::plan(&options(dir.path(), Format::Csaf, vec![path], None)) {
+        Err(ImportError::Content { diagnostics, .. }) => {
+            assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+            assert_eq!(diagnostics[0].code, "disclose::import-other-package");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 fn disclose() -> Command {

@@ -133,10 +133,14 @@ pub(super) fn assemble(
                     .published
                     .map_or(utc_date(opts.now).year(), |p| utc_date(p).year());
                 let id = scaffold::next_id(taken.iter().map(String::as_str), &prefix, year);
-                notes.push(format!(
-                    "numbered {id}; the record's id {} is kept as an alias",
-                    imp.record_id
-                ));
+                notes.push(if imp.shared_record {
+                    format!("numbered {id}")
+                } else {
+                    format!(
+                        "numbered {id}; the record's id {} is kept as an alias",
+                        imp.record_id
+                    )
+                });
                 id
             }
         };
@@ -363,7 +367,7 @@ fn draft_of(
         return Err(missing("details or summary"));
     }
     let mut aliases: Vec<String> = Vec::new();
-    if matches!(ids, IdPolicy::Renumber { .. }) {
+    if matches!(ids, IdPolicy::Renumber { .. }) && !imp.shared_record {
         aliases.push(imp.record_id.clone());
     }
     for a in &imp.aliases {

@@ -1,7 +1,8 @@
 //! CSAF 2.0 documents → [`Imported`]: the product tree's versions and
 //! `vers:` ranges of the site's package read into the affected versions,
 //! the vulnerability's ids, weaknesses, scores, notes, references and
-//! acknowledgments into the advisory's fields.
+//! acknowledgments into the advisory's fields; a document of several
+//! vulnerabilities gives one advisory each.
 //!
 //! A document `disclose` wrote names its products `<package>-<series>-affected`,
 //! `<package>-<version>` and `<package>-branch-<series>`, keeps the CVSS
@@ -16,7 +17,7 @@ use crate::model::{CreditType, ReferenceType};
 use super::range::{self, VersionSet};
 use super::record::{
     self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
-    PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    OtherPackages, PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -41,7 +42,7 @@ fn field(e: FieldError) -> ReadError {
 }
 
 /// Reads one CSAF 2.0 document: one advisory per vulnerability it holds
-/// (a document of the site's shape holds one).
+/// about the site's package (a document of the site's shape holds one).
 pub fn parse_csaf(
     bytes: &[u8],
     source: &str,
@@ -201,18 +202,47 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
         .map_err(field)?
         .unwrap_or_default();
 
-    let vulns = at
-        .list("vulnerabilities", |v| Ok(v.node.clone()))
-        .map_err(field)?;
-    if vulns.len() != 1 {
-        let e = at.error(format!(
-            "the document holds {} vulnerabilities; the site has one advisory per vulnerability",
-            vulns.len()
+    let count = at.list("vulnerabilities", |_| Ok(())).map_err(field)?.len();
+    if count == 0 {
+        return Err((
+            CODE_FIELD,
+            at.error("the document holds no vulnerabilities"),
         ));
-        return Err((CODE_FIELD, e));
     }
+    // A document of several vulnerabilities becomes one advisory each,
+    // less those about other products only.
+    let base = out;
+    let mut imported = Vec::with_capacity(count);
+    let mut others = OtherPackages::default();
+    let mut number = 0;
     at.need("vulnerabilities", |vs| {
-        vs.each(|v| read_vulnerability(v, &products, target, &mut out))
+        vs.each(|v| {
+            number += 1;
+            let mut one = base.clone();
+            if count > 1 {
+                one_of_several(&mut one, v, number, &tracking_id)?;
+            }
+            match read_vulnerability(v, &products, target, &mut one) {
+                Ok(()) => {
+                    if one.withdrawn.is_some() {
+                        // A withdrawn document marks every product not
+                        // affected; what it affected stands in its product names.
+                        one.notes.push("withdrawn: CSAF marks every product not affected, so the affected versions come from the product names".into());
+                    }
+                    others.site_package();
+                    imported.push(one);
+                }
+                Err(e) if count > 1 && e.message.contains("not the site's package") => {
+                    let e = FieldError {
+                        message: format!("{} names only other products ({})", one.record_id, e.message),
+                        ..e
+                    };
+                    others.other(&e, e.clone());
+                }
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })
     })
     .map_err(|e| {
         if e.message.contains("not the site's package") {
@@ -223,12 +253,42 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
             field(e)
         }
     })?;
-    if out.withdrawn.is_some() {
-        // A withdrawn document marks every product not affected; what it
-        // affected stands in its product names.
-        out.notes.push("withdrawn: CSAF marks every product not affected, so the affected versions come from the product names".into());
+    let mut left_out = Vec::new();
+    others
+        .finish(&mut left_out)
+        .map_err(|e| (CODE_PACKAGE, e))?;
+    for one in &mut imported {
+        one.notes.extend(left_out.iter().cloned());
     }
-    Ok(vec![out])
+    Ok(imported)
+}
+
+/// One vulnerability of a document that holds several: its own id,
+/// `<tracking id>-<n>` in document order (so importing the document again
+/// finds the same advisories), its own title, and no rating from the
+/// document's aggregate severity, which is the worst of them all.
+fn one_of_several(
+    one: &mut Imported,
+    v: At<'_>,
+    number: usize,
+    tracking_id: &str,
+) -> Result<(), FieldError> {
+    let name = v
+        .text_at("cve")?
+        .unwrap_or_else(|| format!("vulnerability {number}"));
+    one.id = format!("{tracking_id}-{number}");
+    one.record_id = format!("{tracking_id} ({name})");
+    one.shared_record = true;
+    one.title = match v.text_at("title")? {
+        Some(title) if !title.trim().is_empty() => title.trim().to_string(),
+        _ => format!("{}: {name}", one.title),
+    };
+    if let Some(level) = one.severity.take() {
+        one.notes.push(format!(
+            "the document's aggregate severity `{level}` rates all its vulnerabilities together: this one is left unrated"
+        ));
+    }
+    Ok(())
 }
 
 /// `This advisory was withdrawn on <time>. <reason> No product is affected by it.`
@@ -390,16 +450,21 @@ fn read_vulnerability(
         }
     };
     let all_ids: Vec<&String> = affected.iter().chain(&fixed).chain(&not_affected).collect();
+    let mut others = OtherPackages::default();
     for id in all_ids {
         let Some(p) = find(id) else {
             return Err(v.error(format!("product `{id}` is not in the product tree")));
         };
         if !is_site(p) {
-            return Err(v.error(format!(
+            // A vendor's document may cover several of its products.
+            let e = v.error(format!(
                 "product `{}` ({}) is not the site's package `{pkg}`",
                 p.id, p.full_name
-            )));
+            ));
+            others.other(&e, e.clone());
+            continue;
         }
+        others.site_package();
         // A withdrawn document of the site's shape says every product is
         // not affected; its `-affected` ranges still name what it said.
         let is_affected =
@@ -464,6 +529,8 @@ fn read_vulnerability(
             )));
         }
     }
+
+    others.finish(&mut out.notes)?;
 
     // Patches: the remediations list them per series, and references
     // "Patch (…)" carry their labels.

@@ -13,7 +13,7 @@ use crate::model::{CreditType, ReferenceType, Version, VersionScheme};
 use super::range::{self, Interval, Lower, Upper, VersionSet};
 use super::record::{
     self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
-    PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    OtherPackages, PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -181,18 +181,21 @@ fn read_cna(
     let site = &config.project.package;
     let mut claim = VersionSet::default();
     let mut hints: Vec<SeriesHint> = Vec::new();
-    let mut matched = false;
+    let mut others = OtherPackages::default();
     out.claim_at = cna.with("affected", |a| Ok((a.path(), a.node.pos)))?;
     cna.list("affected", |a| {
         let product = a.text_at("product")?.unwrap_or_default();
         let package = a.text_at("packageName")?.unwrap_or_else(|| product.clone());
         if !target.is_site_package(&site.ecosystem, &package) && package != config.project.name {
-            return Err(a.error(format!(
+            // A CNA lists every product the flaw is in; only the site's is read.
+            let e = a.error(format!(
                 "product `{package}` is not the site's package `{}`",
                 site.name
-            )));
+            ));
+            others.other(&e, e.clone());
+            return Ok(());
         }
-        matched = true;
+        others.site_package();
         let default = a
             .text_at("defaultStatus")?
             .unwrap_or_else(|| "unknown".into());
@@ -207,10 +210,11 @@ fn read_cna(
         })?;
         Ok(())
     })?;
-    if !matched {
+    if !others.names_site_package() {
         out.notes
             .push("the record lists no affected product".into());
     }
+    others.finish(&mut out.notes)?;
     out.claim = claim;
 
     cna.list("problemTypes", |p| {

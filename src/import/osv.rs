@@ -11,7 +11,7 @@ use crate::model::{CreditType, Version};
 use super::range::{self, Event, VersionSet};
 use super::record::{
     self, CODE_ECOSYSTEM, CODE_FIELD, CODE_PACKAGE, CODE_SCHEMA, Imported, ImportedCredit,
-    PatchRef, SeriesHint, Target, diagnostic, timestamp,
+    OtherPackages, PatchRef, SeriesHint, Target, diagnostic, timestamp,
 };
 use super::tree::{self, At, FieldError};
 
@@ -252,7 +252,8 @@ pub fn page_id(url: &str) -> Option<&str> {
     before.ends_with("/advisories").then_some(id)
 }
 
-/// Every `affected` entry; a ReadError from inside keeps its code.
+/// Every `affected` entry; a ReadError from inside keeps its code. Entries
+/// about other packages are left out (a record may name several).
 fn read_all_affected(
     at: At<'_>,
     target: Target<'_>,
@@ -262,20 +263,29 @@ fn read_all_affected(
     vectors: &mut Vec<String>,
 ) -> Result<(), ReadError> {
     let mut failure: Option<ReadError> = None;
+    let mut others = OtherPackages::default();
     out.claim_at = at
         .with("affected", |a| Ok((a.path(), a.node.pos)))
         .ok()
         .flatten();
     let walked = at.list("affected", |a| {
-        if failure.is_none()
-            && let Err(e) = read_affected(a, target, claim, out, hints, vectors)
-        {
-            failure = Some(e);
+        if failure.is_some() {
+            return Ok(());
+        }
+        match read_affected(a, target, claim, out, hints, vectors) {
+            Ok(()) => others.site_package(),
+            Err((code, e)) if code == CODE_PACKAGE || code == CODE_ECOSYSTEM => {
+                others.other(&e, (code, e.clone()))
+            }
+            Err(e) => failure = Some(e),
         }
         Ok(())
     });
     walked.map_err(field)?;
-    failure.map_or(Ok(()), Err)
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    others.finish(&mut out.notes)
 }
 
 fn read_affected(

@@ -24,6 +24,9 @@ pub struct Imported {
     /// Written by a `disclose` build (ours or another site's): its fields
     /// map back one to one.
     pub own: bool,
+    /// One of several vulnerabilities of one record (a CSAF document): the
+    /// record's id names them all, so no advisory takes it as an alias.
+    pub shared_record: bool,
     pub aliases: Vec<String>,
     pub title: String,
     pub details: String,
@@ -122,6 +125,56 @@ fn normalized_name(ecosystem: &str, name: &str) -> String {
         out
     } else {
         name.to_string()
+    }
+}
+
+/// What a record says of packages other than the site's: those entries
+/// are left out, each with a note, and a record that names none of the
+/// site's package is refused with the first of them (`E` is the error the
+/// reader returns).
+#[derive(Debug)]
+pub struct OtherPackages<E> {
+    left_out: Vec<(String, E)>,
+    site_package: bool,
+}
+
+impl<E> Default for OtherPackages<E> {
+    fn default() -> Self {
+        OtherPackages {
+            left_out: Vec::new(),
+            site_package: false,
+        }
+    }
+}
+
+impl<E> OtherPackages<E> {
+    /// An entry about the site's package was read.
+    pub fn site_package(&mut self) {
+        self.site_package = true;
+    }
+
+    /// An entry about another package, `at` saying where and which.
+    pub fn other(&mut self, at: &FieldError, error: E) {
+        let note = format!("{}: {}: left out", at.path, at.message);
+        self.left_out.push((note, error));
+    }
+
+    /// Whether the record named the site's package at all.
+    pub fn names_site_package(&self) -> bool {
+        self.site_package
+    }
+
+    /// The notes of what was left out, or the error of a record that is
+    /// only about other packages.
+    pub fn finish(self, notes: &mut Vec<String>) -> Result<(), E> {
+        if !self.site_package {
+            return match self.left_out.into_iter().next() {
+                Some((_, first)) => Err(first),
+                None => Ok(()),
+            };
+        }
+        notes.extend(self.left_out.into_iter().map(|(note, _)| note));
+        Ok(())
     }
 }
 
@@ -342,6 +395,45 @@ pub fn title_from_details(details: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn other_at(path: &str) -> FieldError {
+        FieldError {
+            pos: Pos::START,
+            path: path.into(),
+            message: "package `flask` is not the site's package `werkzeug`".into(),
+        }
+    }
+
+    #[test]
+    fn other_packages_are_noted_beside_the_sites_and_refused_alone() {
+        let mut beside = OtherPackages::default();
+        beside.other(&other_at("$.affected[0]"), 0);
+        beside.site_package();
+        beside.other(&other_at("$.affected[2]"), 2);
+        let mut notes = Vec::new();
+        assert_eq!(beside.finish(&mut notes), Ok(()));
+        assert_eq!(
+            notes,
+            [
+                "$.affected[0]: package `flask` is not the site's package `werkzeug`: left out",
+                "$.affected[2]: package `flask` is not the site's package `werkzeug`: left out"
+            ]
+        );
+
+        let mut alone = OtherPackages::default();
+        alone.other(&other_at("$.affected[0]"), 0);
+        alone.other(&other_at("$.affected[1]"), 1);
+        let mut notes = Vec::new();
+        assert_eq!(alone.finish(&mut notes), Err(0), "the first is the error");
+        assert!(notes.is_empty());
+
+        let none = OtherPackages::<u8>::default();
+        assert_eq!(
+            none.finish(&mut notes),
+            Ok(()),
+            "an empty list is not refused here"
+        );
+    }
 
     #[test]
     fn cvss_choice_is_noted() {
