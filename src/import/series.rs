@@ -413,8 +413,11 @@ impl Catalogue {
 
     /// Gives every version without a known date the earliest date it is
     /// known to exist by, in order with its neighbours: never before the
-    /// version below it, never after a later one whose date is known.
+    /// version below it, never after a later one whose date is known. A
+    /// series of which nothing is known predates the higher series' releases
+    /// (2.0.x before 2.2.3) rather than taking `fallback`, today.
     pub fn estimate_dates(&mut self, fallback: Date) {
+        let higher = HigherReleases::of(&self.series);
         for s in &mut self.series {
             let n = s.versions.len();
             // The earliest date known for this version or any later one.
@@ -439,6 +442,7 @@ impl Catalogue {
                     .map(|d| next_known.map_or(d, |n| d.min(n)))
                     .or(next_known)
                     .or(previous)
+                    .or_else(|| higher.earliest_above(&k.version))
                     .unwrap_or(fallback);
                 let est = previous.map_or(guess, |p| guess.max(p));
                 k.estimated = Some(est);
@@ -460,6 +464,37 @@ impl Catalogue {
                 .filter(|k| !k.existing)
                 .map(move |k| (s, k))
         })
+    }
+}
+
+/// The dates known or named of every release of the catalogue, in version
+/// order, with the earliest of each one and all above it.
+struct HigherReleases {
+    /// (version, earliest date of this version or any higher one)
+    suffix_min: Vec<(Version, Date)>,
+}
+
+impl HigherReleases {
+    fn of(series: &[CatSeries]) -> Self {
+        let mut dated: Vec<(Version, Date)> = series
+            .iter()
+            .flat_map(|s| &s.versions)
+            .filter_map(|k| Some((k.version.clone(), k.date.or(k.first_named)?)))
+            .collect();
+        dated.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut earliest: Option<Date> = None;
+        for (_, date) in dated.iter_mut().rev() {
+            let min = earliest.map_or(*date, |e| e.min(*date));
+            *date = min;
+            earliest = Some(min);
+        }
+        HigherReleases { suffix_min: dated }
+    }
+
+    /// The earliest date of a release above `v`.
+    fn earliest_above(&self, v: &Version) -> Option<Date> {
+        let first_above = self.suffix_min.partition_point(|(w, _)| w <= v);
+        self.suffix_min.get(first_above).map(|(_, d)| *d)
     }
 }
 
@@ -609,5 +644,39 @@ mod tests {
         );
         assert_eq!(c.series_name_for(&v("6.0rc1")).unwrap(), "6.0");
         assert_eq!(c.series_name_for(&v("7")).unwrap(), "7.0");
+    }
+
+    /// Regression: a series no record names took today's date, so 2.0.0
+    /// was "released" years after 2.2.3.
+    #[test]
+    fn a_series_nothing_is_known_of_predates_the_higher_ones() {
+        let mut c = catalogue(&[]);
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        for version in ["2.0.0", "2.0.1", "2.1.0", "2.2.0"] {
+            c.add(&v(version), None, None, None).unwrap();
+        }
+        c.add(&v("2.2.3"), None, Some(("A", Some(d("2023-02-14")))), None)
+            .unwrap();
+        c.add(&v("2.3.0"), None, None, Some(d("2023-04-25")))
+            .unwrap();
+        c.estimate_dates(d("2026-12-03"));
+        let mut dates: Vec<(String, Date)> = c
+            .series
+            .iter()
+            .flat_map(|s| &s.versions)
+            .map(|k| (k.version.to_string(), k.written_date().unwrap()))
+            .collect();
+        dates.sort();
+        assert_eq!(
+            dates,
+            [
+                ("2.0.0".to_string(), d("2023-02-14")),
+                ("2.0.1".to_string(), d("2023-02-14")),
+                ("2.1.0".to_string(), d("2023-02-14")),
+                ("2.2.0".to_string(), d("2023-02-14")),
+                ("2.2.3".to_string(), d("2023-02-14")),
+                ("2.3.0".to_string(), d("2023-04-25")),
+            ]
+        );
     }
 }
