@@ -173,10 +173,26 @@ impl<E> OtherPackages<E> {
                 None => Ok(()),
             };
         }
-        notes.extend(self.left_out.into_iter().map(|(note, _)| note));
+        // A vendor's document may list hundreds of products: name a few.
+        let more = self.left_out.len().saturating_sub(NAMED_OTHERS);
+        notes.extend(
+            self.left_out
+                .into_iter()
+                .take(NAMED_OTHERS)
+                .map(|(note, _)| note),
+        );
+        if more > 0 {
+            notes.push(format!(
+                "{} about other packages: left out",
+                crate::text::count(more, "more entry", "more entries")
+            ));
+        }
         Ok(())
     }
 }
+
+/// How many left-out entries of other packages a report names one by one.
+const NAMED_OTHERS: usize = 5;
 
 /// The codes of a bad record.
 pub const CODE_SYNTAX: &str = "import-syntax";
@@ -426,6 +442,16 @@ mod tests {
         let mut notes = Vec::new();
         assert_eq!(alone.finish(&mut notes), Err(0), "the first is the error");
         assert!(notes.is_empty());
+
+        let mut many = OtherPackages::default();
+        many.site_package();
+        for i in 0..8 {
+            many.other(&other_at(&format!("$.affected[{i}]")), i);
+        }
+        let mut notes = Vec::new();
+        assert_eq!(many.finish(&mut notes), Ok(()));
+        assert_eq!(notes.len(), NAMED_OTHERS + 1);
+        assert_eq!(notes[5], "3 more entries about other packages: left out");
 
         let none = OtherPackages::<u8>::default();
         assert_eq!(
