@@ -232,7 +232,7 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
                     others.site_package();
                     imported.push(one);
                 }
-                Err(e) if count > 1 && e.message.contains("not the site's package") => {
+                Err(e) if count > 1 && is_other_package(&e) => {
                     let e = FieldError {
                         message: format!("{} names only other products ({})", one.record_id, e.message),
                         ..e
@@ -245,7 +245,7 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
         })
     })
     .map_err(|e| {
-        if e.message.contains("not the site's package") {
+        if is_other_package(&e) {
             (CODE_PACKAGE, e)
         } else if e.message.contains("versioning scheme") {
             (CODE_ECOSYSTEM, e)
@@ -261,6 +261,12 @@ fn read(at: At<'_>, source: &str, target: Target<'_>) -> Result<Vec<Imported>, R
         one.notes.extend(left_out.iter().cloned());
     }
     Ok(imported)
+}
+
+/// Whether `e` says a product is not the site's package: the one error
+/// about a vulnerability that leaves the rest of the document readable.
+fn is_other_package(e: &FieldError) -> bool {
+    e.message.contains("not the site's package")
 }
 
 /// One vulnerability of a document that holds several: its own id,

@@ -210,11 +210,12 @@ fn read_cna(
         })?;
         Ok(())
     })?;
-    if !others.names_site_package() {
+    let lists_site_package = others.names_site_package();
+    others.finish(&mut out.notes)?;
+    if !lists_site_package {
         out.notes
             .push("the record lists no affected product".into());
     }
-    others.finish(&mut out.notes)?;
     out.claim = claim;
 
     cna.list("problemTypes", |p| {

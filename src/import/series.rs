@@ -482,11 +482,8 @@ impl HigherReleases {
             .filter_map(|k| Some((k.version.clone(), k.date.or(k.first_named)?)))
             .collect();
         dated.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut earliest: Option<Date> = None;
-        for (_, date) in dated.iter_mut().rev() {
-            let min = earliest.map_or(*date, |e| e.min(*date));
-            *date = min;
-            earliest = Some(min);
+        for i in (1..dated.len()).rev() {
+            dated[i - 1].1 = dated[i - 1].1.min(dated[i].1);
         }
         HigherReleases { suffix_min: dated }
     }

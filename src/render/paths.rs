@@ -55,7 +55,7 @@ fn csaf_file_name_for(tracking_id: &str) -> String {
 /// `.well-known/csaf/white/<year of initial release>/<file>` (requirement 7.1.11).
 pub fn csaf_document(a: &Advisory) -> String {
     let year = a.published.at.to_zoned(jiff::tz::TimeZone::UTC).year();
-    format!(".well-known/csaf/white/{year}/{}", csaf_file_name(a))
+    format!("{CSAF_WHITE_DIR}{year}/{}", csaf_file_name(a))
 }
 
 /// The folder of the CVE records.
@@ -72,11 +72,11 @@ pub const FEEDS_DIR: &str = "feeds/";
 pub const FEED_ALL: &str = "feeds/all.atom";
 
 pub fn feed_series(series: &str) -> String {
-    format!("feeds/series/{series}.atom")
+    format!("{FEEDS_DIR}series/{series}.atom")
 }
 
 pub fn feed_severity(level: &str) -> String {
-    format!("feeds/severity/{level}.atom")
+    format!("{FEEDS_DIR}severity/{level}.atom")
 }
 
 pub const FEED_ANNOUNCEMENTS: &str = "feeds/announcements.atom";
@@ -139,7 +139,7 @@ pub fn severity_page(level: &str) -> String {
 /// providers publish it (the folder of CSAF 2.0 section 7.1.19's example):
 /// `.well-known/csaf/openpgp/<FINGERPRINT>.asc`.
 pub fn openpgp_public_key(fingerprint: &str) -> String {
-    format!(".well-known/csaf/openpgp/{fingerprint}.asc")
+    format!("{CSAF_DIR}openpgp/{fingerprint}.asc")
 }
 
 /// The folder of the OSV records (`osv/<osv-id>.json`).

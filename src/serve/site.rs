@@ -128,10 +128,10 @@ struct Built {
 /// Pages and the records of one advisory (OSV, CVE, a CSAF document with
 /// its hashes) are rendered when they are requested, and the files made of
 /// every advisory (feeds, indexes, archives, security.txt) a target at a
-/// time, the first time one of that target's files is: after an edit, only the model is rebuilt —
-/// parsing again only the files that changed — so a large site's preview is
-/// current as soon as that is done, and each page or record shows the edit
-/// when it is loaded.
+/// time, the first time one of that target's files is: after an edit, only
+/// the model is rebuilt — parsing again only the files that changed — so a
+/// large site's preview is current as soon as that is done, and each page
+/// or record shows the edit when it is loaded.
 pub(crate) struct Live {
     pub root: std::path::PathBuf,
     /// What the rebuilds keep of the sources; the watcher marks in it what
@@ -399,8 +399,9 @@ struct Files<'a> {
     records: std::cell::OnceCell<std::collections::HashMap<String, (usize, usize)>>,
     /// The theme's static files and the sitemap.
     extras: std::cell::OnceCell<BTreeMap<String, Vec<u8>>>,
-    /// For each target but the pages: every output it makes, or why it
-    /// could not make them.
+    /// One per target, in the order of `targets`: every output it makes, or
+    /// why it could not make them (the pages' stays empty: they render one
+    /// at a time).
     machine: Vec<std::cell::OnceCell<Result<Outputs, String>>>,
 }
 
